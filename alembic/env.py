@@ -1,0 +1,48 @@
+"""Alembic environment: the database URL comes from the app's .ini or PORTAL_DB_URL."""
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+from portal.models import Base, database_url
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _url():
+    # initialize_portal_db passes the app settings' URL in; `alembic -c x.ini` reads [app:main].
+    url = config.attributes.get("url")
+    if url:
+        return url
+    from pyramid.paster import get_appsettings
+
+    return database_url(get_appsettings(config.config_file_name))
+
+
+def run_migrations_offline():
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
+                      render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online():
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = engine_from_config({"sqlalchemy.url": _url()}, prefix="sqlalchemy.", poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        _run(connection)
+
+
+def _run(connection):
+    context.configure(connection=connection, target_metadata=target_metadata,
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

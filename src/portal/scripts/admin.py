@@ -1,0 +1,141 @@
+"""``portal-admin <ini> <command>``: manage users from the console.
+
+Commands: create-user, set-password, block, unblock, list-users. A password
+is read from a prompt (twice) or, when stdin is not a terminal, from its first
+line, so it never shows in the process list or the shell history.
+"""
+import argparse
+import getpass
+import sys
+
+from sqlalchemy import delete, select
+
+from ..models import AuditEntry, AuthSession, Membership, MembershipState, Party, Role, User, UserRole, UserState
+from ..services.auth import normalize_login
+from ..services.passwords import password_service_from_settings
+from .common import db_session, load_settings
+
+
+class CommandError(Exception):
+    """A console mistake, reported as one line and exit status 2."""
+
+
+def read_password(stdin=sys.stdin) -> str:
+    if stdin.isatty():
+        first = getpass.getpass("New password: ")
+        if first != getpass.getpass("Repeat it: "):
+            raise CommandError("The passwords do not match.")
+        return first
+    return stdin.readline().rstrip("\n")
+
+
+def checked_password(passwords, login, stdin=sys.stdin) -> str:
+    password = read_password(stdin)
+    errors = passwords.strength_errors(password, login)
+    if errors:
+        raise CommandError(" ".join(e.interpolate() for e in errors))
+    return password
+
+
+def find_user(db, login) -> User:
+    user = db.scalars(select(User).where(User.login == normalize_login(login))).first()
+    if user is None:
+        raise CommandError(f"No user with the login {login!r}.")
+    return user
+
+
+def create_user(db, passwords, args, stdin=sys.stdin):
+    login = normalize_login(args.login)
+    if not login or len(login) > 64:
+        raise CommandError("A login has 1 to 64 characters.")
+    if db.scalars(select(User).where(User.login == login)).first() is not None:
+        raise CommandError(f"The login {login!r} is taken.")
+    user = User(login=login, email=args.email, last_name=args.last_name or "",
+                first_name=args.first_name or "", language=args.language,
+                password_hash=passwords.hash(checked_password(passwords, login, stdin)))
+    db.add(user)
+    db.flush()
+    for role in args.role or []:
+        db.add(UserRole(user_id=user.id, role=role))
+    for ref in args.party or []:
+        party = db.get(Party, int(ref)) if ref.isdigit() else db.scalars(
+            select(Party).where(Party.external_id == ref)).first()
+        if party is None:
+            raise CommandError(f"No party with id or accounting id {ref!r}.")
+        db.add(Membership(user_id=user.id, party_id=party.id, state=MembershipState.active.value))
+    db.add(AuditEntry(action="user.create", target=f"user:{user.id}", detail={"via": "console"}))
+    return f"Created user {login!r} (id {user.id})."
+
+
+def set_password(db, passwords, args, stdin=sys.stdin):
+    user = find_user(db, args.login)
+    user.password_hash = passwords.hash(checked_password(passwords, user.login, stdin))
+    user.failed_logins, user.locked_until = 0, None
+    db.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    db.add(AuditEntry(action="user.set_password", target=f"user:{user.id}", detail={"via": "console"}))
+    return f"Password of {user.login!r} set; its sessions have ended."
+
+
+def set_state(state):
+    def command(db, passwords, args, stdin=sys.stdin):
+        user = find_user(db, args.login)
+        user.state = state.value
+        if state == UserState.blocked:
+            db.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+        else:
+            user.failed_logins, user.locked_until = 0, None
+        action = "user.block" if state == UserState.blocked else "user.unblock"
+        db.add(AuditEntry(action=action, target=f"user:{user.id}", detail={"via": "console"}))
+        return f"User {user.login!r} is now {state.value}."
+
+    return command
+
+
+def list_users(db, passwords, args, stdin=sys.stdin):
+    rows = []
+    for user in db.scalars(select(User).order_by(User.login)):
+        roles = ",".join(sorted(r.role for r in user.roles)) or "-"
+        rows.append(f"{user.id:>6}  {user.login:<24} {user.state:<8} {roles:<24} {user.full_name}")
+    return "\n".join(rows) if rows else "No users."
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="portal-admin", description="Manage portal users.")
+    parser.add_argument("config_uri", help="the .ini file, e.g. development.ini")
+    sub = parser.add_subparsers(dest="command", required=True)
+    create = sub.add_parser("create-user", help="create a user (the password is prompted for)")
+    create.add_argument("login")
+    create.add_argument("--email")
+    create.add_argument("--first-name")
+    create.add_argument("--last-name")
+    create.add_argument("--language", choices=["en", "ru"])
+    create.add_argument("--role", action="append", choices=[r.value for r in Role])
+    create.add_argument("--party", action="append", help="party id or accounting id to bind to")
+    create.set_defaults(func=create_user)
+    for name, func, text in (
+        ("set-password", set_password, "set a user's password"),
+        ("block", set_state(UserState.blocked), "block a user and end its sessions"),
+        ("unblock", set_state(UserState.active), "unblock a user"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("login")
+        p.set_defaults(func=func)
+    sub.add_parser("list-users", help="list every user").set_defaults(func=list_users)
+    return parser
+
+
+def main(argv=None, stdin=sys.stdin):
+    args = build_parser().parse_args(argv)
+    settings = load_settings(args.config_uri)
+    try:
+        with db_session(settings) as db:
+            message = args.func(db, password_service_from_settings(settings), args, stdin)
+    except CommandError as exc:
+        print(f"portal-admin: {exc}", file=sys.stderr)
+        return 2
+    print(message)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""``portal-demo <ini>``: demo parties, contracts and users; run it as often as you like.
+
+Every record is found by its login or accounting id before it is created, so a
+second run changes nothing. The logins are listed in README.md.
+"""
+import argparse
+import sys
+from datetime import date
+
+from sqlalchemy import select
+
+from ..models import (
+    Contract,
+    ManagerAssignment,
+    Membership,
+    MembershipState,
+    Party,
+    Role,
+    User,
+    UserRole,
+)
+from ..services.passwords import password_service_from_settings
+from .common import db_session, load_settings
+
+DEMO_PASSWORD = "Demo-portal-2026"
+
+# external_id, name, tax id, address, parent external_id
+PARTIES = [
+    ("DEMO-SEVER", "Sever Holding", "7701000001", "Moscow, Tverskaya 1", None),
+    ("DEMO-SEVER-ENERGO", "Sever Energo", "7701000002", "Moscow, Tverskaya 1, bldg 2", "DEMO-SEVER"),
+    ("DEMO-SEVER-TRANS", "Sever Trans", "7701000003", "Yaroslavl, Vokzalnaya 5", "DEMO-SEVER"),
+    ("DEMO-VOSTOK", "Vostok Logistics", "2540000004", "Vladivostok, Portovaya 12", None),
+    ("DEMO-YUG", "Yug Vodokanal", "2310000005", "Krasnodar, Krasnaya 40", None),
+]
+
+# party external_id, contract number, valid from, valid to
+CONTRACTS = [
+    ("DEMO-SEVER", "H-2024/01", date(2024, 1, 1), None),
+    ("DEMO-SEVER-ENERGO", "E-2024/117", date(2024, 3, 1), None),
+    ("DEMO-SEVER-ENERGO", "E-2021/044", date(2021, 1, 1), date(2023, 12, 31)),
+    ("DEMO-SEVER-TRANS", "T-2025/009", date(2025, 2, 1), None),
+    ("DEMO-VOSTOK", "L-2023/310", date(2023, 6, 1), None),
+    ("DEMO-YUG", "W-2022/077", date(2022, 9, 1), date(2027, 8, 31)),
+]
+
+# login, last, first, language, roles, member of (external ids), manager of (external ids)
+USERS = [
+    ("holding", "Orlova", "Irina", "ru", [], ["DEMO-SEVER", "DEMO-SEVER-ENERGO", "DEMO-SEVER-TRANS"], []),
+    ("energo", "Petrov", "Sergey", "ru", [], ["DEMO-SEVER-ENERGO"], []),
+    ("trans", "Kuznetsova", "Anna", "en", [], ["DEMO-SEVER-TRANS"], []),
+    ("vostok", "Lee", "Victor", "en", [], ["DEMO-VOSTOK"], []),
+    ("yug", "Sidorenko", "Olga", None, [], ["DEMO-YUG"], []),
+    ("backoffice", "Smirnova", "Elena", None, [Role.backoffice], [], []),
+    ("service", "Volkov", "Dmitry", None, [Role.service], [], []),
+    ("manager", "Novak", "Pavel", None, [Role.manager], [], ["DEMO-VOSTOK", "DEMO-YUG"]),
+    ("head", "Morozov", "Andrey", None, [Role.head], [], []),
+    ("admin", "Admin", "Portal", "en", [Role.admin], [], []),
+]
+
+
+def _get_or_add(db, model, where, **values):
+    row = db.scalars(select(model).filter_by(**where)).first()
+    if row is None:
+        row = model(**where, **values)
+        db.add(row)
+        db.flush()
+    return row
+
+
+def load_demo(db, passwords) -> None:
+    parties = {}
+    for external_id, name, tax_id, address, parent in PARTIES:
+        party = _get_or_add(db, Party, {"external_id": external_id}, name=name, tax_id=tax_id, address=address)
+        if parent:
+            party.parent_id = parties[parent].id
+        parties[external_id] = party
+    for party_ext, number, valid_from, valid_to in CONTRACTS:
+        _get_or_add(db, Contract, {"party_id": parties[party_ext].id, "number": number},
+                    valid_from=valid_from, valid_to=valid_to, external_id=f"{party_ext}/{number}")
+    for login, last, first, language, roles, member_of, manager_of in USERS:
+        user = db.scalars(select(User).where(User.login == login)).first()
+        if user is None:
+            user = User(login=login, last_name=last, first_name=first, language=language,
+                        email=f"{login}@demo.example", password_hash=passwords.hash(DEMO_PASSWORD))
+            db.add(user)
+            db.flush()
+        for role in roles:
+            _get_or_add(db, UserRole, {"user_id": user.id, "role": role.value})
+        for ext in member_of:
+            membership = _get_or_add(db, Membership, {"user_id": user.id, "party_id": parties[ext].id})
+            membership.state = MembershipState.active.value
+        for ext in manager_of:
+            _get_or_add(db, ManagerAssignment, {"user_id": user.id, "party_id": parties[ext].id})
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Load the demo data (idempotent).")
+    parser.add_argument("config_uri", help="the .ini file, e.g. development.ini")
+    args = parser.parse_args(argv)
+    settings = load_settings(args.config_uri)
+    with db_session(settings) as db:
+        load_demo(db, password_service_from_settings(settings))
+    print(f"Demo data loaded. Every demo login has the password {DEMO_PASSWORD!r}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

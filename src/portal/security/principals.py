@@ -1,0 +1,51 @@
+"""The one place where principal strings are made."""
+from dataclasses import dataclass
+
+from pyramid.authorization import Authenticated, Everyone
+
+
+def user_principal(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def role_principal(role: str) -> str:
+    return f"role:{role}"
+
+
+def party_principal(party_id: int) -> str:
+    return f"party:{party_id}"
+
+
+def manager_principal(party_id: int) -> str:
+    return f"manager-of:{party_id}"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What the security policy knows about the logged-in user for one request."""
+
+    user: object
+    auth_session_id: str
+    roles: frozenset[str]
+    party_ids: frozenset[int]
+    managed_party_ids: frozenset[int]
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+def principals_for(identity: Identity | None) -> list[str]:
+    """Everyone, plus Authenticated, the user, its roles, parties and managed parties."""
+    principals = [Everyone]
+    if identity is None:
+        return principals
+    principals.append(Authenticated)
+    principals.append(user_principal(identity.user.id))
+    principals.extend(role_principal(r) for r in sorted(identity.roles))
+    principals.extend(party_principal(p) for p in sorted(identity.party_ids))
+    principals.extend(manager_principal(p) for p in sorted(identity.managed_party_ids))
+    return principals

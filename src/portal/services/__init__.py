@@ -1,0 +1,7 @@
+"""Domain services, each registered with pyramid_services."""
+
+
+def includeme(config):
+    config.include(".passwords")
+    config.include(".auth")
+    config.include(".audit")

@@ -1,0 +1,71 @@
+"""Paging and sorting of lists in the database, never in Python."""
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+def parse_page(value, default=1) -> int:
+    try:
+        page = int(value)
+    except (TypeError, ValueError):
+        return default
+    return page if 1 <= page <= 1_000_000 else default
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    """A whitelisted sort key from the query string, and its direction."""
+
+    key: str
+    descending: bool
+
+    @classmethod
+    def parse(cls, value, allowed, default):
+        value = value or default
+        descending = value.startswith("-")
+        key = value.lstrip("-")
+        if key not in allowed:
+            return cls.parse(default, allowed, default)
+        return cls(key, descending)
+
+    def token(self, key=None) -> str:
+        """The query-string value that sorts by ``key`` (toggling when already sorted by it)."""
+        key = key or self.key
+        if key == self.key:
+            return key if self.descending else "-" + key
+        return key
+
+
+class Page:
+    """One page of a select statement, with the total count for the pager."""
+
+    def __init__(self, dbsession, statement, *, page=1, page_size=DEFAULT_PAGE_SIZE, scalars=True):
+        self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+        self.total = dbsession.scalar(
+            select(func.count()).select_from(statement.order_by(None).subquery())
+        )
+        self.page_count = max(1, math.ceil(self.total / self.page_size))
+        self.page = min(max(1, page), self.page_count)
+        offset = (self.page - 1) * self.page_size
+        result = dbsession.execute(statement.limit(self.page_size).offset(offset))
+        self.items = result.scalars().all() if scalars else result.all()
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.page_count
+
+    @property
+    def first_item(self) -> int:
+        return 0 if self.total == 0 else (self.page - 1) * self.page_size + 1
+
+    @property
+    def last_item(self) -> int:
+        return min(self.total, self.page * self.page_size)

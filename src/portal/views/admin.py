@@ -1,0 +1,121 @@
+"""Administration of users: list, set a password, block and unblock; the audit log."""
+import deform
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config, view_defaults
+from sqlalchemy import or_, select
+
+from ..i18n import _, translate
+from ..models import AuditEntry, User, UserState
+from ..resources import AdminArea, UserResource, UsersContainer
+from ..schemas.account import SetPasswordSchema
+from ..security.permissions import Permission
+from ..services.interfaces import IAuditService, IAuthService, IPasswordService
+from ..services.pagination import Page, SortSpec, parse_page
+from .parties import MAX_QUERY, escape_like
+
+USER_SORTS = {"login": User.login, "name": User.last_name, "state": User.state, "last_login": User.last_login_at}
+
+
+@view_config(context=AdminArea, name="", permission=Permission.AdminUsers, request_method=("GET", "HEAD"))
+def admin_home(context, request):
+    return HTTPSeeOther(request.resource_url(context, "users"))
+
+
+@view_config(context=UsersContainer, name="", permission=Permission.AdminUsers,
+             request_method=("GET", "HEAD"), renderer="portal:templates/admin/users.pt")
+def user_list(context, request):
+    q = request.params.get("q", "").strip()[:MAX_QUERY]
+    sort = SortSpec.parse(request.params.get("sort"), USER_SORTS, "login")
+    statement = select(User)
+    if q:
+        pattern = "%" + escape_like(q.lower()) + "%"
+        statement = statement.where(
+            or_(
+                User.login.ilike(pattern, escape="\\"),
+                User.last_name.ilike(pattern, escape="\\"),
+                User.email.ilike(pattern, escape="\\"),
+            )
+        )
+    column = USER_SORTS[sort.key]
+    statement = statement.order_by(column.desc() if sort.descending else column.asc(), User.id)
+    page = Page(request.dbsession, statement, page=parse_page(request.params.get("page")))
+    return {"page": page, "q": q, "sort": sort}
+
+
+@view_defaults(context=UserResource, permission=Permission.AdminUsers)
+class UserAdminViews:
+    """One user as an admin sees it; every change is audited."""
+
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+        self.user = context.user
+
+    def password_form(self):
+        schema = SetPasswordSchema().bind(
+            request=self.request,
+            passwords=self.request.find_service(IPasswordService),
+            login=self.user.login,
+        )
+        return deform.Form(
+            schema,
+            buttons=(deform.Button("submit", _("Set password")),),
+            formid="set-password",
+            action=self.request.resource_url(self.context, "set-password"),
+        )
+
+    def page(self, form_html, status=200):
+        self.request.response.status = status
+        return {"user": self.user, "form": form_html}
+
+    @view_config(name="", request_method=("GET", "HEAD"), renderer="portal:templates/admin/user.pt")
+    def show(self):
+        return self.page(self.password_form().render())
+
+    @view_config(name="set-password", request_method="POST", renderer="portal:templates/admin/user.pt")
+    def set_password(self):
+        form = self.password_form()
+        try:
+            appstruct = form.validate(self.request.POST.items())
+        except deform.ValidationFailure as failure:
+            return self.page(failure.render(), status=400)
+        passwords = self.request.find_service(IPasswordService)
+        self.user.password_hash = passwords.hash(appstruct["new_password"])
+        self.user.failed_logins = 0
+        self.user.locked_until = None
+        self.request.find_service(IAuthService).end_all_sessions(self.user.id)
+        self.request.find_service(IAuditService).record("user.set_password", f"user:{self.user.id}")
+        return self._back(_("The password has been set; the user's sessions have ended."))
+
+    @view_config(name="block", request_method="POST")
+    def block(self):
+        if self.user.id == self.request.authenticated_userid:
+            return self._back(_("You cannot block yourself."), "error")
+        self.user.state = UserState.blocked.value
+        self.request.find_service(IAuthService).end_all_sessions(self.user.id)
+        self.request.find_service(IAuditService).record("user.block", f"user:{self.user.id}")
+        return self._back(_("The user has been blocked."))
+
+    @view_config(name="unblock", request_method="POST")
+    def unblock(self):
+        self.user.state = UserState.active.value
+        self.user.failed_logins = 0
+        self.user.locked_until = None
+        self.request.find_service(IAuditService).record("user.unblock", f"user:{self.user.id}")
+        return self._back(_("The user has been unblocked."))
+
+    def _back(self, message, queue="success"):
+        self.request.session.flash(translate(self.request, message), queue)
+        return HTTPSeeOther(self.request.resource_url(self.context))
+
+
+@view_config(context=AdminArea, name="audit", permission=Permission.AdminAudit,
+             request_method=("GET", "HEAD"), renderer="portal:templates/admin/audit.pt")
+def audit_log(context, request):
+    statement = (
+        select(AuditEntry, User.login)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
+    page = Page(request.dbsession, statement, page=parse_page(request.params.get("page")), scalars=False)
+    return {"page": page}
