@@ -36,11 +36,7 @@ class Argon2PasswordService:
         errors = []
         if len(password) < MIN_LENGTH:
             errors.append(
-                _(
-                    "password-too-short",
-                    default="The password must have at least ${min} characters.",
-                    mapping={"min": MIN_LENGTH},
-                )
+                _("The password must have at least ${min} characters.", mapping={"min": MIN_LENGTH})
             )
         classes = sum(
             [

@@ -1,0 +1,105 @@
+"""factory_boy factories of the models; each flushes so ids exist at once."""
+from datetime import date
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from portal.models import Contract, ManagerAssignment, Membership, Party, User, UserRole
+from portal.services.passwords import Argon2PasswordService
+
+# Cheap parameters: tests hash many passwords; production ones come from settings.
+TEST_PASSWORDS = Argon2PasswordService(time_cost=1, memory_cost=8, parallelism=1)
+DEFAULT_PASSWORD = "Correct-horse-42"
+
+_FACTORIES = []
+
+
+def bind(session):
+    """Point every factory at this test's session (None to unbind)."""
+    for f in _FACTORIES:
+        f._meta.sqlalchemy_session = session
+
+
+def registered(cls):
+    _FACTORIES.append(cls)
+    return cls
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_persistence = "flush"
+
+
+@registered
+class PartyFactory(Base):
+    class Meta:
+        model = Party
+
+    name = factory.Sequence(lambda n: f"Party {n:04d}")
+    tax_id = factory.Sequence(lambda n: f"{7700000000 + n}")
+    address = factory.Sequence(lambda n: f"Street {n}")
+    external_id = factory.Sequence(lambda n: f"EXT-{n:05d}")
+
+
+@registered
+class ContractFactory(Base):
+    class Meta:
+        model = Contract
+
+    party = factory.SubFactory(PartyFactory)
+    number = factory.Sequence(lambda n: f"C-{n:05d}")
+    valid_from = date(2024, 1, 1)
+
+
+@registered
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    login = factory.Sequence(lambda n: f"user{n:04d}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"User{n:04d}")
+    email = factory.LazyAttribute(lambda u: f"{u.login}@example.test")
+    password_hash = factory.LazyFunction(lambda: TEST_PASSWORDS.hash(DEFAULT_PASSWORD))
+
+
+@registered
+class MembershipFactory(Base):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    party = factory.SubFactory(PartyFactory)
+    state = "active"
+
+
+@registered
+class UserRoleFactory(Base):
+    class Meta:
+        model = UserRole
+
+    user = factory.SubFactory(UserFactory)
+    role = "backoffice"
+
+
+@registered
+class ManagerAssignmentFactory(Base):
+    class Meta:
+        model = ManagerAssignment
+
+    user_id = None
+    party_id = None
+
+
+def customer(party=None, **kw):
+    """A customer user with an active membership of ``party`` (a new one if None)."""
+    user = UserFactory(**kw)
+    MembershipFactory(user=user, party=party or PartyFactory())
+    return user
+
+
+def staff(role, **kw):
+    user = UserFactory(**kw)
+    UserRoleFactory(user=user, role=role)
+    return user

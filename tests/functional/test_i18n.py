@@ -1,0 +1,73 @@
+"""Interface language: the user's setting, else the session's choice, else Accept-Language, else English."""
+from tests.conftest import login
+from tests.factories import PartyFactory, customer
+
+
+def test_english_by_default(testapp):
+    page = testapp.get("/login")
+    assert page.html.html["lang"] == "en"
+    assert "Log in" in page.text
+
+
+def test_accept_language_picks_russian(testapp):
+    page = testapp.get("/login", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})
+    assert page.html.html["lang"] == "ru"
+    assert "Войти" in page.text
+
+
+def test_unknown_accept_language_falls_back_to_english(testapp):
+    page = testapp.get("/login", headers={"Accept-Language": "ja, zz;q=0.1"})
+    assert page.html.html["lang"] == "en"
+
+
+def test_anonymous_language_switch_is_kept_in_the_session(testapp):
+    page = testapp.get("/login")
+    switch = page.forms[0]
+    assert switch.action.endswith("/language")
+    response = switch.submit("language", value="ru", status=303)
+    assert response.location.endswith("/login")
+    assert "Войти" in response.follow().text
+
+
+def test_language_survives_login_and_becomes_the_users_setting(testapp, dbsession):
+    party = PartyFactory(name="Gamma")
+    user = customer(party, language=None)
+    testapp.get("/login").forms[0].submit("language", value="ru")
+    login(testapp, user.login)
+    home = testapp.get(f"/p/{party.id}/")
+    assert "Договоры" in home.text
+    home.forms[0].submit("language", value="en", status=303)
+    dbsession.flush()
+    dbsession.expire_all()
+    assert dbsession.get(type(user), user.id).language == "en"
+    assert "Contracts" in testapp.get(f"/p/{party.id}/").text
+
+
+def test_users_setting_beats_accept_language(testapp):
+    party = PartyFactory()
+    user = customer(party, language="ru")
+    login(testapp, user.login)
+    page = testapp.get(f"/p/{party.id}/", headers={"Accept-Language": "en"})
+    assert page.html.html["lang"] == "ru"
+
+
+def test_unknown_language_is_refused(testapp):
+    page = testapp.get("/login")
+    token = page.forms["login"]["csrf_token"].value
+    response = testapp.post("/language", {"csrf_token": token, "language": "xx"}, status=400)
+    assert "Bad request" in response.text
+
+
+def test_error_pages_speak_the_users_language(testapp):
+    response = testapp.get("/no-such-page", headers={"Accept-Language": "ru"}, status=404)
+    assert "Страница не найдена" in response.text
+
+
+def test_form_errors_are_translated(testapp):
+    page = testapp.get("/login", headers={"Accept-Language": "ru"})
+    form = page.forms["login"]
+    form["login"] = ""
+    form["password"] = ""
+    response = form.submit("submit", headers={"Accept-Language": "ru"})
+    assert response.html.select_one("#error-deformField2").text.strip() == "Требуется"
+    assert "Логин" in response.text
