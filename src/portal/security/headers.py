@@ -20,7 +20,7 @@ def security_headers_tween_factory(handler, registry):
         response = handler(request)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
-        if not request.path_info.startswith("/static/"):
+        if not request.environ.get("PATH_INFO", "").startswith("/static/"):
             # Portal pages show one customer's data: no cache may keep them.
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..i18n import LANGUAGES, _
 from ..models import Party, Role
-from ..resources import find_party
+from ..resources import Root, find_party
 from ..security.permissions import Permission
 
 FLASH_QUEUES = ("success", "info", "error")
@@ -25,6 +25,20 @@ class Layout:
     def __init__(self, request, context):
         self.request = request
         self.context = context
+
+    @reify
+    def root(self):
+        """The traversal root, also on error pages raised before traversal ran."""
+        root = getattr(self.request, "root", None)
+        return root if root is not None else Root(self.request)
+
+    @reify
+    def here(self):
+        """This page's path and query, or "/" when they are not valid UTF-8."""
+        try:
+            return self.request.path_qs
+        except UnicodeDecodeError:
+            return "/"
 
     @reify
     def identity(self):
@@ -54,21 +68,21 @@ class Layout:
         if identity is None:
             return []
         items = []
-        path = request.path_info
+        path = self.here.split("?", 1)[0]
         if identity.is_staff or len(identity.party_ids) != 1:
             title = _("Parties") if identity.is_staff else _("My companies")
-            url = request.resource_url(request.root, "p")
+            url = request.resource_url(self.root, "p")
             items.append(NavItem(title, url, path.rstrip("/") == "/p"))
         else:
             (party_id,) = identity.party_ids
-            url = request.resource_url(request.root, "p", str(party_id))
+            url = request.resource_url(self.root, "p", str(party_id))
             items.append(NavItem(_("My company"), url, path.startswith(f"/p/{party_id}/")))
         if identity.has_role(Role.admin):
-            admin = request.root["admin"]
+            admin = self.root["admin"]
             if request.has_permission(Permission.AdminUsers, admin):
                 items.append(NavItem(_("Users"), request.resource_url(admin, "users"), path.startswith("/admin/users")))
                 items.append(NavItem(_("Audit log"), request.resource_url(admin, "audit"), path.startswith("/admin/audit")))
-        items.append(NavItem(_("Account"), request.resource_url(request.root, "account"), path.startswith("/account")))
+        items.append(NavItem(_("Account"), request.resource_url(self.root, "account"), path.startswith("/account")))
         return items
 
     @reify
@@ -88,9 +102,8 @@ class Layout:
         session = self.request.session
         return [(queue, msg) for queue in FLASH_QUEUES for msg in session.pop_flash(queue)]
 
-    def switch_url(self, party):
-        """The same section on another party when it has one; its home otherwise."""
-        return self.request.resource_url(self.request.root, "p", str(party.id))
+    def party_url(self, party):
+        return self.request.resource_url(self.root, "p", str(party.id))
 
 
 def safe_next(request, url, default):
