@@ -1,0 +1,103 @@
+"""Console scripts: initialize_portal_db, portal-demo (idempotent), portal-admin."""
+import io
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from portal.models import Contract, Membership, Party, User, UserRole
+from portal.scripts import admin, demo, initialize_db
+from portal.services.passwords import Argon2PasswordService
+
+FAST = "portal.argon2.time_cost = 1\nportal.argon2.memory_cost = 8\nportal.argon2.parallelism = 1\n"
+
+
+@pytest.fixture
+def ini(tmp_path, monkeypatch):
+    from tests.conftest import HERE
+
+    monkeypatch.delenv("PORTAL_DB_URL", raising=False)
+    text = open(f"{HERE}/development.ini").read()
+    text = text.replace("sqlalchemy.url = sqlite:///%(here)s/var/portal.sqlite",
+                        f"sqlalchemy.url = sqlite:///{tmp_path}/scripts.sqlite\n{FAST}")
+    text = text.replace("script_location = %(here)s/alembic", f"script_location = {HERE}/alembic")
+    path = tmp_path / "test.ini"
+    path.write_text(text)
+    assert initialize_db.main([str(path)]) == 0
+    return path
+
+
+def db(tmp_path):
+    return Session(create_engine(f"sqlite:///{tmp_path}/scripts.sqlite"))
+
+
+def counts(session):
+    return {m.__name__: session.scalar(select(func.count()).select_from(m))
+            for m in (Party, Contract, User, Membership, UserRole)}
+
+
+def test_demo_is_idempotent_and_complete(ini, tmp_path):
+    assert demo.main([str(ini)]) == 0
+    with db(tmp_path) as session:
+        first = counts(session)
+        holding_user = session.scalars(select(User).where(User.login == "holding")).one()
+        parties = session.scalars(select(Party).join(Membership).where(Membership.user_id == holding_user.id)).all()
+        assert len(parties) >= 2
+        children = session.scalars(select(Party).where(Party.parent_id.is_not(None))).all()
+        assert len({c.parent_id for c in children}) == 1 and len(children) == 2
+        roles = set(session.scalars(select(UserRole.role)))
+        assert roles == {"backoffice", "service", "manager", "head", "admin"}
+    assert demo.main([str(ini)]) == 0
+    with db(tmp_path) as session:
+        assert counts(session) == first
+        assert first["Party"] >= 3
+
+
+def test_demo_password_matches_readme(ini, tmp_path):
+    from tests.conftest import HERE
+
+    demo.main([str(ini)])
+    readme = open(f"{HERE}/README.md").read()
+    assert demo.DEMO_PASSWORD in readme
+    for login, *_ in demo.USERS:
+        assert f"`{login}`" in readme
+    with db(tmp_path) as session:
+        user = session.scalars(select(User).where(User.login == "energo")).one()
+        assert Argon2PasswordService().verify(user.password_hash, demo.DEMO_PASSWORD)
+
+
+def test_admin_create_set_block_unblock_list(ini, tmp_path, capsys):
+    demo.main([str(ini)])
+    stdin = io.StringIO("Fresh-password-11\n")
+    assert admin.main([str(ini), "create-user", "newbie", "--email", "n@example.test",
+                       "--role", "service", "--party", "DEMO-YUG"], stdin=stdin) == 0
+    with db(tmp_path) as session:
+        user = session.scalars(select(User).where(User.login == "newbie")).one()
+        assert [r.role for r in user.roles] == ["service"]
+        assert Argon2PasswordService().verify(user.password_hash, "Fresh-password-11")
+    assert admin.main([str(ini), "set-password", "newbie"], stdin=io.StringIO("Second-password-22\n")) == 0
+    assert admin.main([str(ini), "block", "newbie"]) == 0
+    with db(tmp_path) as session:
+        user = session.scalars(select(User).where(User.login == "newbie")).one()
+        assert user.state == "blocked"
+        assert Argon2PasswordService().verify(user.password_hash, "Second-password-22")
+    assert admin.main([str(ini), "unblock", "newbie"]) == 0
+    capsys.readouterr()
+    assert admin.main([str(ini), "list-users"]) == 0
+    listing = capsys.readouterr().out
+    assert "newbie" in listing and "active" in listing
+
+
+def test_admin_refuses_bad_input_and_changes_nothing(ini, tmp_path, capsys):
+    demo.main([str(ini)])
+    with db(tmp_path) as session:
+        before = counts(session)
+    assert admin.main([str(ini), "create-user", "weakling"], stdin=io.StringIO("short\n")) == 2
+    assert admin.main([str(ini), "create-user", "energo"], stdin=io.StringIO("Fresh-password-11\n")) == 2
+    assert admin.main([str(ini), "create-user", "orphan", "--party", "NO-SUCH"],
+                      stdin=io.StringIO("Fresh-password-11\n")) == 2
+    assert admin.main([str(ini), "block", "ghost"]) == 2
+    err = capsys.readouterr().err
+    assert "at least 10 characters" in err and "taken" in err and "NO-SUCH" in err and "ghost" in err
+    with db(tmp_path) as session:
+        assert counts(session) == before
