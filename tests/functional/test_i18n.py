@@ -71,3 +71,16 @@ def test_form_errors_are_translated(testapp):
     response = form.submit("submit", headers={"Accept-Language": "ru"})
     assert response.html.select_one("#error-deformField2").text.strip() == "Требуется"
     assert "Логин" in response.text
+
+
+def test_dates_follow_the_language(testapp):
+    from datetime import date
+
+    from tests.factories import ContractFactory
+
+    party = PartyFactory()
+    ContractFactory(party=party, valid_from=date(2024, 3, 5))
+    login(testapp, customer(party, language="ru").login)
+    assert "5 мар. 2024" in testapp.get(f"/p/{party.id}/").text
+    testapp.get(f"/p/{party.id}/").forms[0].submit("language", value="en")
+    assert "Mar 5, 2024" in testapp.get(f"/p/{party.id}/").text

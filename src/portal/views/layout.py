@@ -1,6 +1,7 @@
 """What every page's layout needs: user, navigation, party switcher, languages, flashes."""
 from urllib.parse import urlsplit
 
+from babel.dates import format_date
 from pyramid.csrf import get_csrf_token
 from pyramid.decorator import reify
 from pyramid.events import BeforeRender, subscriber
@@ -101,6 +102,10 @@ class Layout:
     def flashes(self):
         session = self.request.session
         return [(queue, msg) for queue in FLASH_QUEUES for msg in session.pop_flash(queue)]
+
+    def date(self, value):
+        """A date as people of the page's language write it."""
+        return format_date(value, format="medium", locale=self.language)
 
     def party_url(self, party):
         return self.request.resource_url(self.root, "p", str(party.id))

@@ -1,0 +1,72 @@
+"""The security policy: identity from the login session, decisions from the ACL."""
+from portal.models import Membership
+from portal.resources import PartyResource
+from portal.security.permissions import Permission
+from tests.conftest import login
+from tests.factories import MembershipFactory, PartyFactory, UserFactory, staff
+
+
+def request_for(app, testapp, path="/account/"):
+    """A real request carrying the test client's cookies, run through the app's policy."""
+    from pyramid.request import Request
+    from pyramid.scripting import prepare
+
+    req = Request.blank(path, environ=dict(testapp.extra_environ))
+    cookie = "; ".join(f"{k}={v}" for k, v in testapp.cookies.items())
+    if cookie:
+        req.headers["Cookie"] = cookie
+    env = prepare(request=req, registry=app.registry)
+    return env
+
+
+def test_anonymous_request_has_no_identity(app, testapp):
+    env = request_for(app, testapp)
+    try:
+        assert env["request"].identity is None
+        assert env["request"].authenticated_userid is None
+    finally:
+        env["closer"]()
+
+
+def test_identity_reflects_active_memberships_only(app, testapp, dbsession):
+    a, b = PartyFactory(), PartyFactory()
+    user = UserFactory()
+    MembershipFactory(user=user, party=a)
+    MembershipFactory(user=user, party=b, state="revoked")
+    login(testapp, user.login)
+    env = request_for(app, testapp)
+    try:
+        request = env["request"]
+        assert request.identity.party_ids == frozenset({a.id})
+        assert request.authenticated_userid == user.id
+        assert request.has_permission(Permission.PartyView, PartyResource(a, None))
+        assert not request.has_permission(Permission.PartyView, PartyResource(b, None))
+    finally:
+        env["closer"]()
+
+
+def test_identity_is_gone_once_the_user_is_blocked(app, testapp, dbsession):
+    user = staff("head")
+    login(testapp, user.login)
+    user.state = "blocked"
+    dbsession.flush()
+    env = request_for(app, testapp)
+    try:
+        assert env["request"].identity is None
+    finally:
+        env["closer"]()
+
+
+def test_a_forged_session_token_gives_no_identity(app, testapp, dbsession):
+    from pyramid.request import Request
+    from pyramid.scripting import prepare
+
+    req = Request.blank("/", environ=dict(testapp.extra_environ))
+    env = prepare(request=req, registry=app.registry)
+    try:
+        env["request"].session["auth"] = "forged-token"
+        assert env["request"].identity is None
+        env["request"].session["auth"] = {"not": "a string"}
+        assert env["request"].identity is None
+    finally:
+        env["closer"]()
