@@ -1,5 +1,7 @@
 """Interface languages: the user's setting, else the session's choice, else
 Accept-Language, else English."""
+from zoneinfo import ZoneInfo
+
 from pyramid.i18n import TranslationStringFactory
 
 _ = TranslationStringFactory("portal")
@@ -27,5 +29,6 @@ def translate(request, message):
 
 
 def includeme(config):
+    config.registry["portal_tz"] = ZoneInfo(config.get_settings().get("portal.timezone", "UTC"))
     config.add_translation_dirs("colander:locale", "deform:locale", "portal:locale")
     config.set_locale_negotiator(locale_negotiator)

@@ -4,7 +4,18 @@ from datetime import date
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
-from portal.models import Contract, ManagerAssignment, Membership, Party, User, UserRole
+from portal.models import (
+    Contract,
+    ManagerAssignment,
+    Membership,
+    Party,
+    RequestType,
+    SlaPolicy,
+    StaffGroup,
+    StaffGroupMember,
+    User,
+    UserRole,
+)
 from portal.services.passwords import Argon2PasswordService
 
 # Cheap parameters: tests hash many passwords; production ones come from settings.
@@ -92,6 +103,45 @@ class ManagerAssignmentFactory(Base):
     party_id = None
 
 
+@registered
+class StaffGroupFactory(Base):
+    class Meta:
+        model = StaffGroup
+
+    name = factory.Sequence(lambda n: f"Group {n:03d}")
+
+
+@registered
+class StaffGroupMemberFactory(Base):
+    class Meta:
+        model = StaffGroupMember
+
+    group_id = None
+    user_id = None
+
+
+@registered
+class RequestTypeFactory(Base):
+    class Meta:
+        model = RequestType
+
+    code = factory.Sequence(lambda n: f"type{n:03d}")
+    names = factory.LazyAttribute(lambda t: {"en": f"Type {t.code}", "ru": f"Тип {t.code}"})
+    group_id = None
+    default_priority = "normal"
+    due_hours = 48
+
+
+@registered
+class SlaPolicyFactory(Base):
+    class Meta:
+        model = SlaPolicy
+
+    priority = "normal"
+    resolve_hours = 72
+    business_hours = False
+
+
 def customer(party=None, **kw):
     """A customer user with an active membership of ``party`` (a new one if None)."""
     user = UserFactory(**kw)
@@ -99,7 +149,10 @@ def customer(party=None, **kw):
     return user
 
 
-def staff(role, **kw):
+def staff(role, group=None, **kw):
+    """A staff user with ``role``, optionally a member of staff ``group``."""
     user = UserFactory(**kw)
     UserRoleFactory(user=user, role=role)
+    if group is not None:
+        StaffGroupMemberFactory(group_id=group.id, user_id=user.id)
     return user

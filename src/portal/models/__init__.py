@@ -5,6 +5,7 @@ import zope.sqlalchemy
 from sqlalchemy import engine_from_config, event
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
+from .attachments import Attachment  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
 from .auth import AuthSession, LoginFailure  # noqa: F401
 from .identity import (  # noqa: F401
@@ -18,7 +19,18 @@ from .identity import (  # noqa: F401
     UserRole,
     UserState,
 )
+from .change_requests import ChangeRequest  # noqa: F401
+from .messages import Message, MessageReceipt, MessageThread  # noqa: F401
 from .meta import Base  # noqa: F401
+from .requests import CustomerRequest, RequestType  # noqa: F401
+from .tickets import ServiceTicket, SlaPolicy  # noqa: F401
+from .workflow import (  # noqa: F401
+    Notice,
+    Priority,
+    StaffGroup,
+    StaffGroupMember,
+    WorkflowHistory,
+)
 
 configure_mappers()
 

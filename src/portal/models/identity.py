@@ -90,6 +90,13 @@ class Party(Base):
     name: Mapped[str] = mapped_column(String(255), index=True)
     tax_id: Mapped[str | None] = mapped_column(String(32), index=True)
     address: Mapped[str | None] = mapped_column(Text)
+    # Master data a customer may ask to change (through a change request only).
+    billing_address: Mapped[str | None] = mapped_column(Text)
+    contact_person: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    bank_account: Mapped[str | None] = mapped_column(String(64))
+    invoice_channel: Mapped[str | None] = mapped_column(String(16))
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("parties.id", ondelete="SET NULL"), index=True

@@ -11,20 +11,25 @@ class AdminArea:
 
     __name__ = "admin"
 
-    def __init__(self, parent, dbsession):
+    def __init__(self, parent, dbsession, children=None):
         self.__parent__ = parent
         self.dbsession = dbsession
+        self.children = children or {}  # name -> factory(AdminArea) of /admin/<name>/
 
     def __acl__(self):
         return [
-            (Allow, role_principal(Role.admin), (Permission.AdminUsers, Permission.AdminAudit)),
+            (Allow, role_principal(Role.admin),
+             (Permission.AdminUsers, Permission.AdminAudit, Permission.AdminWorkflows)),
             DENY_ALL,
         ]
 
     def __getitem__(self, name):
         if name == "users":
             return UsersContainer(self)
-        raise KeyError(name)
+        factory = self.children.get(name)
+        if factory is None:
+            raise KeyError(name)
+        return factory(self)
 
 
 class UsersContainer:

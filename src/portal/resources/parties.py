@@ -15,9 +15,10 @@ class PartyContainer:
 
     __name__ = "p"
 
-    def __init__(self, parent, dbsession):
+    def __init__(self, parent, dbsession, children=None):
         self.__parent__ = parent
         self.dbsession = dbsession
+        self.children = children or {}  # name -> factory(PartyResource) of /p/<id>/<name>/
 
     def __acl__(self):
         return [(Allow, Authenticated, Permission.PartiesList), DENY_ALL]
@@ -31,22 +32,54 @@ class PartyContainer:
         return PartyResource(party, self)
 
 
+P = Permission
+# What a party's own users may do on it.
+MEMBER_PERMISSIONS = (
+    P.PartyView, P.RequestsView, P.RequestsCreate, P.RequestsConfirm,
+    P.ChangesView, P.ChangesCreate, P.TicketsView, P.TicketsCreate, P.TicketsConfirm,
+    P.MessagesView, P.MessagesSend,
+)
+READ_PERMISSIONS = (P.PartyView, P.RequestsView, P.ChangesView, P.TicketsView, P.MessagesView)
+# What staff may do on every party; a manager may do the back office's work on its own parties.
+STAFF_PERMISSIONS = {
+    Role.backoffice: READ_PERMISSIONS + (P.ChangesDecide, P.RequestsHandle, P.MessagesSend),
+    Role.service: READ_PERMISSIONS + (P.RequestsHandle, P.TicketsHandle, P.MessagesSend),
+    Role.head: READ_PERMISSIONS,
+    Role.admin: READ_PERMISSIONS,
+}
+MANAGER_PERMISSIONS = READ_PERMISSIONS + (P.ChangesDecide, P.RequestsHandle, P.TicketsHandle, P.MessagesSend)
+
+
 class PartyResource:
-    """One party. Members and its managers see it, so do staff; nobody else."""
+    """One party. Members and its managers see it, so do staff; nobody else.
+
+    Named children (``requests``, ``changes``, ...) are registered by the
+    features that own them, so this class knows none of them.
+    """
 
     def __init__(self, party: Party, parent):
         self.party = party
         self.__name__ = str(party.id)
         self.__parent__ = parent
 
+    @property
+    def dbsession(self):
+        return self.__parent__.dbsession
+
     def __acl__(self):
         acl = [
-            (Allow, party_principal(self.party.id), Permission.PartyView),
-            (Allow, manager_principal(self.party.id), Permission.PartyView),
+            (Allow, party_principal(self.party.id), MEMBER_PERMISSIONS),
+            (Allow, manager_principal(self.party.id), MANAGER_PERMISSIONS),
         ]
-        acl.extend((Allow, role_principal(role), Permission.PartyView) for role in ALL_PARTIES_ROLES)
+        acl.extend((Allow, role_principal(role), perms) for role, perms in STAFF_PERMISSIONS.items())
         acl.append(DENY_ALL)
         return acl
+
+    def __getitem__(self, name):
+        factory = self.__parent__.children.get(name)
+        if factory is None:
+            raise KeyError(name)
+        return factory(self)
 
 
 def find_party(resource):

@@ -31,13 +31,17 @@ class Root:
         return [(Allow, Everyone, Permission.Public)]
 
     def __getitem__(self, name):
+        registry = self.request.registry
         if name == "p":
-            return PartyContainer(self, self.request.dbsession)
+            return PartyContainer(self, self.request.dbsession, registry.get("party_children"))
         if name == "account":
             return AccountArea(self)
         if name == "admin":
-            return AdminArea(self, self.request.dbsession)
-        raise KeyError(name)
+            return AdminArea(self, self.request.dbsession, registry.get("admin_children"))
+        factory = registry.get("root_areas", {}).get(name)
+        if factory is None:
+            raise KeyError(name)
+        return factory(self)
 
 
 def root_factory(request):

@@ -11,6 +11,10 @@ from sqlalchemy import select
 
 from ..models import (
     Contract,
+    RequestType,
+    SlaPolicy,
+    StaffGroup,
+    StaffGroupMember,
     ManagerAssignment,
     Membership,
     MembershipState,
@@ -58,6 +62,20 @@ USERS = [
 ]
 
 
+# staff group name -> member logins
+GROUPS = {"Dispatch": ["service"], "Back office": ["backoffice", "manager"]}
+
+# code, names, group, default priority, due hours
+REQUEST_TYPES = [
+    ("general", {"en": "General question", "ru": "Общий вопрос"}, "Back office", "normal", 72),
+    ("documents", {"en": "Copies of documents", "ru": "Копии документов"}, "Back office", "low", 120),
+    ("connection", {"en": "New connection", "ru": "Новое подключение"}, "Dispatch", "high", 48),
+]
+
+# priority -> hours to resolve, counted in business hours?
+SLA = {"low": (120, True), "normal": (72, True), "high": (24, False), "critical": (4, False)}
+
+
 def _get_or_add(db, model, where, **values):
     row = db.scalars(select(model).filter_by(**where)).first()
     if row is None:
@@ -91,6 +109,17 @@ def load_demo(db, passwords) -> None:
             membership.state = MembershipState.active.value
         for ext in manager_of:
             _get_or_add(db, ManagerAssignment, {"user_id": user.id, "party_id": parties[ext].id})
+    groups = {}
+    for name, logins in GROUPS.items():
+        groups[name] = _get_or_add(db, StaffGroup, {"name": name})
+        for login in logins:
+            user = db.scalars(select(User).where(User.login == login)).one()
+            _get_or_add(db, StaffGroupMember, {"group_id": groups[name].id, "user_id": user.id})
+    for code, names, group, priority, hours in REQUEST_TYPES:
+        _get_or_add(db, RequestType, {"code": code}, names=names, group_id=groups[group].id,
+                    default_priority=priority, due_hours=hours)
+    for priority, (hours, business) in SLA.items():
+        _get_or_add(db, SlaPolicy, {"priority": priority}, resolve_hours=hours, business_hours=business)
 
 
 def main(argv=None):

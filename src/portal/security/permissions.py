@@ -12,6 +12,28 @@ class Permission(enum.StrEnum):
     PartiesList = "parties:list"
     # One party's home and everything a customer reads on it.
     PartyView = "party:view"
-    # Administration of users.
+    # Customer requests.
+    RequestsView = "requests:view"
+    RequestsCreate = "requests:create"
+    RequestsHandle = "requests:handle"
+    RequestsConfirm = "requests:confirm"
+    # Change requests of a party's master data.
+    ChangesView = "changes:view"
+    ChangesCreate = "changes:create"
+    ChangesEdit = "changes:edit"
+    ChangesDecide = "changes:decide"
+    # Service tickets.
+    TicketsView = "tickets:view"
+    TicketsCreate = "tickets:create"
+    TicketsHandle = "tickets:handle"
+    TicketsConfirm = "tickets:confirm"
+    # Messages between staff and a party.
+    MessagesView = "messages:view"
+    MessagesSend = "messages:send"
+    # Staff work areas.
+    QueueView = "queue:view"
+    DashboardView = "dashboard:view"
+    # Administration.
     AdminUsers = "admin:users"
     AdminAudit = "admin:audit"
+    AdminWorkflows = "admin:workflows"

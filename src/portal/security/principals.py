@@ -20,6 +20,10 @@ def manager_principal(party_id: int) -> str:
     return f"manager-of:{party_id}"
 
 
+def group_principal(group_id: int) -> str:
+    return f"group:{group_id}"
+
+
 @dataclass(frozen=True)
 class Identity:
     """What the security policy knows about the logged-in user for one request."""
@@ -29,6 +33,7 @@ class Identity:
     roles: frozenset[str]
     party_ids: frozenset[int]
     managed_party_ids: frozenset[int]
+    group_ids: frozenset[int] = frozenset()
 
     @property
     def is_staff(self) -> bool:
@@ -39,7 +44,7 @@ class Identity:
 
 
 def principals_for(identity: Identity | None) -> list[str]:
-    """Everyone, plus Authenticated, the user, its roles, parties and managed parties."""
+    """Everyone, plus Authenticated, the user, its roles, parties, managed parties and staff groups."""
     principals = [Everyone]
     if identity is None:
         return principals
@@ -48,4 +53,5 @@ def principals_for(identity: Identity | None) -> list[str]:
     principals.extend(role_principal(r) for r in sorted(identity.roles))
     principals.extend(party_principal(p) for p in sorted(identity.party_ids))
     principals.extend(manager_principal(p) for p in sorted(identity.managed_party_ids))
+    principals.extend(group_principal(g) for g in sorted(identity.group_ids))
     return principals

@@ -5,3 +5,7 @@ def includeme(config):
     config.include(".passwords")
     config.include(".auth")
     config.include(".audit")
+    config.include(".xlsx")
+    config.include(".workflow")
+    config.include(".notices")
+    config.include(".attachments")

@@ -39,3 +39,14 @@ class IAuditService(Interface):
 
     def record(action, target="", **detail):
         """Add one audit entry for the current actor."""
+
+
+class IXlsxExportService(Interface):
+    """Writes the rows a query finds to an .xlsx file, streaming, in constant memory."""
+
+    def export(statement, columns, *, sheet_name="Export", scalars=True):
+        """A temporary file, at its start, holding the .xlsx of ``statement``'s rows.
+
+        ``columns`` are ``portal.services.xlsx.Column`` specs; the caller
+        closes the file (a FileIter does when the download ends).
+        """

@@ -1,11 +1,13 @@
-"""Paging and sorting of lists in the database, never in Python."""
+"""Paging, searching and sorting of lists in the database, never in Python."""
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+# A search text longer than this is cut: a huge LIKE pattern would cost the database for nothing.
+MAX_QUERY = 100
 
 
 def parse_page(value, default=1) -> int:
@@ -32,12 +34,56 @@ class SortSpec:
             return cls.parse(default, allowed, default)
         return cls(key, descending)
 
+    @property
+    def value(self) -> str:
+        """The query-string value that keeps this sort."""
+        return ("-" if self.descending else "") + self.key
+
     def token(self, key=None) -> str:
         """The query-string value that sorts by ``key`` (toggling when already sorted by it)."""
         key = key or self.key
         if key == self.key:
             return key if self.descending else "-" + key
         return key
+
+
+def escape_like(value: str) -> str:
+    """``value`` taken literally inside a LIKE pattern with ``ESCAPE '\\'``."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list's search text and sort, and the statement they give.
+
+    A list page and its export both build their query here, so what a user
+    downloads is exactly what the page shows, in the same order and scope.
+    """
+
+    q: str
+    sort: SortSpec
+    statement: Select
+
+    @classmethod
+    def build(cls, statement, params, *, search, sorts, default_sort, tiebreak):
+        """Search ``search`` columns for ``params["q"]`` and sort by a whitelisted ``params["sort"]``.
+
+        ``tiebreak`` (a unique column) makes the order total, so paging never
+        shows a row twice or skips one.
+        """
+        q = (params.get("q") or "").strip()[:MAX_QUERY]
+        sort = SortSpec.parse(params.get("sort"), sorts, default_sort)
+        if q:
+            pattern = "%" + escape_like(q.lower()) + "%"
+            statement = statement.where(or_(*(c.ilike(pattern, escape="\\") for c in search)))
+        column = sorts[sort.key]
+        statement = statement.order_by(column.desc() if sort.descending else column.asc(), tiebreak)
+        return cls(q, sort, statement)
+
+    @property
+    def query(self) -> dict:
+        """The query string that gives this listing again (for links such as its export)."""
+        return {"q": self.q, "sort": self.sort.value} if self.q else {"sort": self.sort.value}
 
 
 class Page:

@@ -2,7 +2,7 @@
 import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config, view_defaults
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..i18n import _, translate
 from ..models import AuditEntry, User, UserState
@@ -10,10 +10,22 @@ from ..resources import AdminArea, UserResource, UsersContainer
 from ..schemas.account import SetPasswordSchema
 from ..security.permissions import Permission
 from ..services.interfaces import IAuditService, IAuthService, IPasswordService
-from ..services.pagination import Page, SortSpec, parse_page
-from .parties import MAX_QUERY, escape_like
+from ..services.pagination import Listing, Page, parse_page
+from ..services.xlsx import Column
+from .downloads import xlsx_download
 
 USER_SORTS = {"login": User.login, "name": User.last_name, "state": User.state, "last_login": User.last_login_at}
+USER_SEARCH = (User.login, User.last_name, User.email)
+# The same labels as the list's state badges, so the export reads like the page.
+STATE_LABELS = {UserState.active.value: _("active"), UserState.blocked.value: _("blocked")}
+USER_EXPORT_COLUMNS = (
+    Column(_("Login"), "login", width=20),
+    Column(_("Name"), "full_name", width=36),
+    Column(_("E-mail"), "email", width=30),
+    Column(_("Phone"), "phone", width=18),
+    Column(_("State"), lambda user: STATE_LABELS.get(user.state, user.state), width=12),
+    Column(_("Last login"), "last_login_at", kind="datetime", width=18),
+)
 
 
 @view_config(context=AdminArea, name="", permission=Permission.AdminUsers, request_method=("GET", "HEAD"))
@@ -21,25 +33,33 @@ def admin_home(context, request):
     return HTTPSeeOther(request.resource_url(context, "users"))
 
 
+def user_listing(params) -> Listing:
+    """Users searched and sorted as ``params`` say: the user list page and its export."""
+    return Listing.build(
+        select(User), params,
+        search=USER_SEARCH, sorts=USER_SORTS, default_sort="login", tiebreak=User.id,
+    )
+
+
 @view_config(context=UsersContainer, name="", permission=Permission.AdminUsers,
              request_method=("GET", "HEAD"), renderer="portal:templates/admin/users.pt")
 def user_list(context, request):
-    q = request.params.get("q", "").strip()[:MAX_QUERY]
-    sort = SortSpec.parse(request.params.get("sort"), USER_SORTS, "login")
-    statement = select(User)
-    if q:
-        pattern = "%" + escape_like(q.lower()) + "%"
-        statement = statement.where(
-            or_(
-                User.login.ilike(pattern, escape="\\"),
-                User.last_name.ilike(pattern, escape="\\"),
-                User.email.ilike(pattern, escape="\\"),
-            )
-        )
-    column = USER_SORTS[sort.key]
-    statement = statement.order_by(column.desc() if sort.descending else column.asc(), User.id)
-    page = Page(request.dbsession, statement, page=parse_page(request.params.get("page")))
-    return {"page": page, "q": q, "sort": sort}
+    listing = user_listing(request.params)
+    page = Page(request.dbsession, listing.statement, page=parse_page(request.params.get("page")))
+    return {
+        "page": page,
+        "q": listing.q,
+        "sort": listing.sort,
+        "export_url": request.resource_url(context, "export.xlsx", query=listing.query),
+    }
+
+
+@view_config(context=UsersContainer, name="export.xlsx", permission=Permission.AdminUsers,
+             request_method=("GET", "HEAD"))
+def user_list_export(context, request):
+    """Every user the list finds (same search and order), as .xlsx."""
+    listing = user_listing(request.params)
+    return xlsx_download(request, listing.statement, USER_EXPORT_COLUMNS, title=_("Users"), ascii_name="users")
 
 
 @view_defaults(context=UserResource, permission=Permission.AdminUsers)

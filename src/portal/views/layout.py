@@ -1,7 +1,8 @@
 """What every page's layout needs: user, navigation, party switcher, languages, flashes."""
 from urllib.parse import urlsplit
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from pyramid.csrf import get_csrf_token
 from pyramid.decorator import reify
 from pyramid.events import BeforeRender, subscriber
@@ -106,6 +107,18 @@ class Layout:
     def date(self, value):
         """A date as people of the page's language write it."""
         return format_date(value, format="medium", locale=self.language)
+
+    def datetime(self, value):
+        """A moment in the company's time zone, written the language's way."""
+        return format_datetime(value, format="short", tzinfo=self.request.registry["portal_tz"],
+                               locale=self.language)
+
+    def filesize(self, size):
+        if size < 1024:
+            return f"{size} B"
+        if size < 1024 * 1024:
+            return format_decimal(size / 1024, "#,##0.#", locale=self.language) + " KB"
+        return format_decimal(size / 1024 / 1024, "#,##0.#", locale=self.language) + " MB"
 
     def party_url(self, party):
         return self.request.resource_url(self.root, "p", str(party.id))

@@ -1,42 +1,64 @@
 """The party list (a customer's own parties, or the staff directory) and the party home."""
 from pyramid.view import view_config
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from ..i18n import _
 from ..models import Contract, Party
 from ..modules import party_tiles
 from ..resources import PartyContainer, PartyResource
 from ..resources.parties import visible_parties_query
 from ..security.permissions import Permission
-from ..services.pagination import Page, SortSpec, parse_page
+from ..services.pagination import MAX_QUERY, Listing, Page, escape_like, parse_page  # noqa: F401 (re-exported)
+from ..services.xlsx import Column
+from .downloads import xlsx_download
 
 SORTS = {"name": Party.name, "tax_id": Party.tax_id, "id": Party.id}
-MAX_QUERY = 100
+SEARCH = (Party.name, Party.tax_id, Party.external_id)
+EXPORT_COLUMNS = (
+    Column(_("Name"), "name", width=40),
+    Column(_("Tax id"), "tax_id", width=16),
+    Column(_("Address"), "address", width=50),
+    Column(_("Accounting id"), "external_id", width=20),
+)
 
 
-def escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def directory_listing(identity, params) -> Listing:
+    """The parties ``identity`` may list, searched and sorted as ``params`` say: the page and its export."""
+    return Listing.build(
+        visible_parties_query(identity), params,
+        search=SEARCH, sorts=SORTS, default_sort="name", tiebreak=Party.id,
+    )
+
+
+def directory_title(identity):
+    return _("Parties") if identity.is_staff else _("My companies")
 
 
 @view_config(context=PartyContainer, name="", permission=Permission.PartiesList,
              request_method=("GET", "HEAD"), renderer="portal:templates/parties/directory.pt")
 def party_directory(context, request):
     identity = request.identity
-    q = request.params.get("q", "").strip()[:MAX_QUERY]
-    sort = SortSpec.parse(request.params.get("sort"), SORTS, "name")
-    statement = visible_parties_query(identity)
-    if q:
-        pattern = "%" + escape_like(q.lower()) + "%"
-        statement = statement.where(
-            or_(
-                Party.name.ilike(pattern, escape="\\"),
-                Party.tax_id.ilike(pattern, escape="\\"),
-                Party.external_id.ilike(pattern, escape="\\"),
-            )
-        )
-    column = SORTS[sort.key]
-    statement = statement.order_by(column.desc() if sort.descending else column.asc(), Party.id)
-    page = Page(request.dbsession, statement, page=parse_page(request.params.get("page")))
-    return {"page": page, "q": q, "sort": sort, "is_staff": identity.is_staff}
+    listing = directory_listing(identity, request.params)
+    page = Page(request.dbsession, listing.statement, page=parse_page(request.params.get("page")))
+    return {
+        "page": page,
+        "q": listing.q,
+        "sort": listing.sort,
+        "is_staff": identity.is_staff,
+        "export_url": request.resource_url(context, "export.xlsx", query=listing.query),
+    }
+
+
+@view_config(context=PartyContainer, name="export.xlsx", permission=Permission.PartiesList,
+             request_method=("GET", "HEAD"))
+def party_directory_export(context, request):
+    """Every party of the directory as the page lists it (same scope, search and order), as .xlsx."""
+    identity = request.identity
+    listing = directory_listing(identity, request.params)
+    return xlsx_download(
+        request, listing.statement, EXPORT_COLUMNS,
+        title=directory_title(identity), ascii_name="parties",
+    )
 
 
 @view_config(context=PartyResource, name="", permission=Permission.PartyView,

@@ -1,0 +1,40 @@
+"""In-app notices: the author and the assignee hear of every move someone else makes."""
+from sqlalchemy import func, select, update
+
+from ..models import Notice
+from ..models.meta import utcnow
+from ..workflows.engine import TransitionApplied
+
+# Messages have their own unread counters and receipts.
+SILENT_WORKFLOWS = {"message"}
+
+
+def on_transition(event: TransitionApplied):
+    if event.workflow.name in SILENT_WORKFLOWS:
+        return
+    item, session = event.item, event.context.session
+    recipients = {getattr(item, "author_id", None), getattr(item, "assignee_id", None)}
+    recipients.discard(None)
+    recipients.discard(event.actor_id)
+    for user_id in sorted(recipients):
+        session.add(Notice(
+            user_id=user_id, party_id=item.party_id, workflow=event.workflow.name, item_id=item.id,
+            transition=event.transition, to_state=event.to_state, actor_id=event.actor_id,
+        ))
+
+
+def unread_count(session, user_id) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Notice).where(Notice.user_id == user_id, Notice.read_at.is_(None))
+    )
+
+
+def mark_read(session, user_id, notice_ids=None) -> None:
+    stmt = update(Notice).where(Notice.user_id == user_id, Notice.read_at.is_(None))
+    if notice_ids is not None:
+        stmt = stmt.where(Notice.id.in_(notice_ids))
+    session.execute(stmt.values(read_at=utcnow()))
+
+
+def includeme(config):
+    config.add_subscriber(on_transition, TransitionApplied)

@@ -1,0 +1,105 @@
+"""Customer requests: the party's list, filing a new one, and one request with its actions."""
+import deform
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config, view_defaults
+
+from ..i18n import _, translate
+from ..models import CustomerRequest, RequestType
+from ..resources import RequestItem, RequestsContainer
+from ..schemas.requests import NewRequestSchema
+from ..security.permissions import Permission
+from ..services.attachments import IAttachmentService, UploadRefused
+from ..services.requests import active_types, file_request
+from ..services.workflow import IWorkflowService
+from ..workflows import REQUEST
+from .forms import field_error
+from .listing import ItemList
+from .workflow import attachment_links, workflow_panel
+
+SORTS = {
+    "created": CustomerRequest.created_at,
+    "due": CustomerRequest.due_at,
+    "state": CustomerRequest.state,
+    "subject": CustomerRequest.subject,
+    "id": CustomerRequest.id,
+}
+
+
+@view_config(context=RequestsContainer, name="", permission=Permission.RequestsView,
+             request_method=("GET", "HEAD"), renderer="portal:templates/requests/list.pt")
+def request_list(context, request):
+    types = request.dbsession.query(RequestType).order_by(RequestType.code).all()
+    listing = ItemList.build(
+        request, context.query(), sorts=SORTS, default_sort="-created",
+        filters={
+            "state": (CustomerRequest.state, set(REQUEST.states)),
+            "type": (CustomerRequest.type_id, {str(t.id) for t in types}),
+        },
+    )
+    return {
+        "listing": listing, "page": listing.page, "sort": listing.sort, "types": types,
+        "states": REQUEST.states,
+        "can_create": request.has_permission(Permission.RequestsCreate, context),
+    }
+
+
+@view_defaults(context=RequestsContainer, name="new", permission=Permission.RequestsCreate,
+               renderer="portal:templates/requests/new.pt")
+class NewRequestViews:
+    """A customer files a request: type, subject, text, optionally a file."""
+
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+        self.types = active_types(request.dbsession)
+
+    def form(self):
+        schema = NewRequestSchema().bind(request=self.request, types=self.types,
+                                         language=self.request.locale_name)
+        return deform.Form(schema, buttons=(deform.Button("submit", _("File the request")),),
+                           formid="new-request")
+
+    @view_config(request_method=("GET", "HEAD"))
+    def get(self):
+        return {"form": self.form().render(), "types": self.types}
+
+    @view_config(request_method="POST")
+    def post(self):
+        form = self.form()
+        try:
+            appstruct = form.validate(self.request.POST.items())
+        except deform.ValidationFailure as failure:
+            self.request.response.status = 400
+            return {"form": failure.render(), "types": self.types}
+        upload = appstruct.get("attachment")
+        attachments = self.request.find_service(IAttachmentService)
+        checked = None
+        if upload:
+            try:
+                checked = attachments.check(upload["fp"], upload["filename"])
+            except UploadRefused as refused:
+                self.request.response.status = 400
+                return {"form": field_error(form, "attachment", refused.message), "types": self.types}
+        request_type = next(t for t in self.types if str(t.id) == appstruct["type_id"])
+        item = file_request(
+            self.request.find_service(IWorkflowService),
+            party_id=self.context.party.id, author_id=self.request.authenticated_userid,
+            request_type=request_type, subject=appstruct["subject"].strip(), body=appstruct["body"].strip(),
+        )
+        if checked is not None:
+            attachments.attach(checked, party_id=item.party_id, owner_type=REQUEST.name, owner_id=item.id,
+                               uploaded_by_id=self.request.authenticated_userid)
+        self.request.session.flash(translate(self.request, _("Your request #${id} has been filed.",
+                                                               mapping={"id": item.id})), "success")
+        return HTTPSeeOther(self.request.resource_url(self.context, str(item.id), ""))
+
+
+@view_config(context=RequestItem, name="", permission=Permission.RequestsView,
+             request_method=("GET", "HEAD"), renderer="portal:templates/requests/detail.pt")
+def request_detail(context, request):
+    item = context.item
+    return {
+        "item": item,
+        "panel": workflow_panel(request, context),
+        "attachments": attachment_links(request, context.__parent__.__parent__, REQUEST.name, item.id),
+    }
