@@ -5,12 +5,13 @@ second run changes nothing. The logins are listed in README.md.
 """
 import argparse
 import sys
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from ..models import (
     Contract,
+    CustomerRequest,
     RequestType,
     SlaPolicy,
     StaffGroup,
@@ -23,7 +24,10 @@ from ..models import (
     User,
     UserRole,
 )
+from ..models.meta import utcnow
 from ..services.passwords import password_service_from_settings
+from ..workflows import REQUEST
+from ..workflows.engine import TransitionContext
 from .common import db_session, load_settings
 
 DEMO_PASSWORD = "Demo-portal-2026"
@@ -122,6 +126,40 @@ def load_demo(db, passwords) -> None:
         _get_or_add(db, SlaPolicy, {"priority": priority}, resolve_hours=hours, business_hours=business)
 
 
+# party, author login, type code, subject, text, then transitions: (name, actor login, comment)
+DEMO_REQUESTS = [
+    ("DEMO-SEVER-ENERGO", "energo", "documents", "Reconciliation act for 2025",
+     "Please send the reconciliation act for 2025 signed by your side.", []),
+    ("DEMO-SEVER-ENERGO", "energo", "connection", "Second connection point at the warehouse",
+     "We need a second supply point at Tverskaya 1 bldg 2, 40 kW.",
+     [("assign", "backoffice", ""), ("start", "service", ""),
+      ("ask_customer", "service", "Please attach the single-line diagram.")]),
+    ("DEMO-VOSTOK", "vostok", "general", "Change of the invoice e-mail",
+     "Invoices should go to accounting@vostok.example from next month.",
+     [("assign", "backoffice", ""), ("start", "backoffice", ""),
+      ("resolve", "backoffice", "Done: the address is changed from the next invoice on.")]),
+]
+
+
+def load_demo_items(db) -> None:
+    """Requests in several states, filed and moved through the workflow engine like real ones."""
+    users = {u.login: u for u in db.scalars(select(User))}
+    for party_ext, author, type_code, subject, body, moves in DEMO_REQUESTS:
+        party = db.scalars(select(Party).where(Party.external_id == party_ext)).one()
+        if db.scalars(select(CustomerRequest).where(CustomerRequest.party_id == party.id,
+                                                    CustomerRequest.subject == subject)).first():
+            continue
+        rtype = db.scalars(select(RequestType).where(RequestType.code == type_code)).one()
+        item = CustomerRequest(party_id=party.id, author_id=users[author].id, type_id=rtype.id, subject=subject,
+                               body=body, priority=rtype.default_priority, group_id=rtype.group_id,
+                               due_at=utcnow() + timedelta(hours=rtype.due_hours))
+        REQUEST.start(item, TransitionContext(session=db, actor_id=users[author].id))
+        for name, actor, comment in moves:
+            data = {"assignee_id": users["service"].id} if name == "assign" else {}
+            REQUEST.apply(item, name, TransitionContext(session=db, actor_id=users[actor].id, comment=comment,
+                                                        data=data), permits=lambda permission: True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Load the demo data (idempotent).")
     parser.add_argument("config_uri", help="the .ini file, e.g. development.ini")
@@ -129,6 +167,7 @@ def main(argv=None):
     settings = load_settings(args.config_uri)
     with db_session(settings) as db:
         load_demo(db, password_service_from_settings(settings))
+        load_demo_items(db)
     print(f"Demo data loaded. Every demo login has the password {DEMO_PASSWORD!r}.")
     return 0
 
