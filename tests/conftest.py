@@ -36,6 +36,11 @@ TEST_SETTINGS = {
 }
 
 
+def pytest_collection_modifyitems(config, items):
+    """Load and fault tests last: they restart servers the rest of the suite relies on."""
+    items.sort(key=lambda item: "/reliability/" in str(item.path))
+
+
 def pytest_addoption(parser):
     parser.addoption("--db-url", default=None, help="database URL for the tests (else PORTAL_TEST_DB_URL, else SQLite)")
 

@@ -3,6 +3,7 @@ Accept-Language, else English."""
 from zoneinfo import ZoneInfo
 
 from pyramid.i18n import TranslationStringFactory
+from sqlalchemy.exc import SQLAlchemyError
 
 _ = TranslationStringFactory("portal")
 
@@ -12,7 +13,7 @@ SESSION_LANG_KEY = "lang"
 
 
 def locale_negotiator(request):
-    identity = request.identity
+    identity = identity_or_none(request)
     if identity is not None and identity.user.language in LANGUAGES:
         return identity.user.language
     chosen = request.session.get(SESSION_LANG_KEY)
@@ -21,6 +22,19 @@ def locale_negotiator(request):
     return request.accept_language.lookup(
         language_tags=list(LANGUAGES), default=DEFAULT_LANGUAGE
     )
+
+
+def identity_or_none(request):
+    """The request's identity, or None while rendering an error caused by the database itself
+    (the page then shows nothing that needs another query)."""
+    if isinstance(getattr(request, "exception", None), SQLAlchemyError):
+        return None
+    try:
+        return request.identity
+    except SQLAlchemyError:
+        if getattr(request, "exception", None) is None:
+            raise
+        return None
 
 
 def translate(request, message):

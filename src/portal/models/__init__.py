@@ -77,6 +77,9 @@ def get_tm_session(session_factory, transaction_manager, request=None):
 def includeme(config):
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    # pyramid_tm would read the user (a query) while handling any error, so a
+    # database outage could never reach our error page.
+    settings.setdefault("tm.annotate_user", "false")
     config.include("pyramid_tm")
     config.include("pyramid_retry")
 

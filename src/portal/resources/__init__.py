@@ -34,4 +34,7 @@ def includeme(config):
     config.add_directive("add_root_area", _registrar("root_areas"))
     config.add_directive("add_admin_child", _registrar("admin_children"))
     workflow_items.register(config)
+    config.include(".admin_workflows")
+    config.include(".staff_areas")
+    config.include(".backoffice")
     config.add_party_child("attachments", AttachmentsContainer)

@@ -2,6 +2,7 @@
 from pyramid.authorization import DENY_ALL, Allow
 
 from ..models import Role, User
+from .ids import id_or_key_error
 from ..security.permissions import Permission
 from ..security.principals import role_principal
 
@@ -42,9 +43,7 @@ class UsersContainer:
         self.dbsession = parent.dbsession
 
     def __getitem__(self, key):
-        if not key.isascii() or not key.isdigit() or len(key) > 18:
-            raise KeyError(key)
-        user = self.dbsession.get(User, int(key))
+        user = self.dbsession.get(User, id_or_key_error(key))
         if user is None:
             raise KeyError(key)
         return UserResource(user, self)

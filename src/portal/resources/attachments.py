@@ -2,6 +2,7 @@
 from sqlalchemy import select
 
 from ..models import Attachment
+from .ids import id_or_key_error
 
 
 class AttachmentsContainer:
@@ -15,10 +16,8 @@ class AttachmentsContainer:
         return self.__parent__.party
 
     def __getitem__(self, key):
-        if not key.isascii() or not key.isdigit() or len(key) > 18:
-            raise KeyError(key)
         attachment = self.__parent__.dbsession.scalars(
-            select(Attachment).where(Attachment.id == int(key), Attachment.party_id == self.party.id)
+            select(Attachment).where(Attachment.id == id_or_key_error(key), Attachment.party_id == self.party.id)
         ).first()
         if attachment is None:
             raise KeyError(key)

@@ -1,6 +1,8 @@
 """Workflow items under a party: ``/p/<id>/<kind>/`` and ``/p/<id>/<kind>/<item id>/``."""
 from sqlalchemy import select
 
+from .ids import id_or_key_error
+
 
 class ItemContainer:
     """The items of one kind of one party; another party's item id is simply not found.
@@ -29,9 +31,7 @@ class ItemContainer:
         return select(self.model).where(self.model.party_id == self.party.id)
 
     def __getitem__(self, key):
-        if not key.isascii() or not key.isdigit() or len(key) > 18:
-            raise KeyError(key)
-        item = self.dbsession.scalars(self.query().where(self.model.id == int(key))).first()
+        item = self.dbsession.scalars(self.query().where(self.model.id == id_or_key_error(key))).first()
         if item is None:
             raise KeyError(key)
         return type(self).item_factory(item, self)

@@ -3,6 +3,7 @@ from pyramid.authorization import DENY_ALL, Allow, Authenticated
 from sqlalchemy import select
 
 from ..models import Party, Role
+from .ids import id_or_key_error
 from ..security.permissions import Permission
 from ..security.principals import manager_principal, party_principal, role_principal
 
@@ -24,9 +25,7 @@ class PartyContainer:
         return [(Allow, Authenticated, Permission.PartiesList), DENY_ALL]
 
     def __getitem__(self, key):
-        if not key.isascii() or not key.isdigit() or len(key) > 18:
-            raise KeyError(key)
-        party = self.dbsession.get(Party, int(key))
+        party = self.dbsession.get(Party, id_or_key_error(key))
         if party is None:
             raise KeyError(key)
         return PartyResource(party, self)

@@ -71,6 +71,14 @@ class UploadPolicy:
         )
 
 
+def human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.3g} MB"
+    if size >= 1024:
+        return f"{size / 1024:.3g} KB"
+    return f"{size} B"
+
+
 def safe_filename(name: str) -> str:
     """The last path part, without control characters, at most 200 characters."""
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -163,8 +171,8 @@ class AttachmentService:
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if size > self.policy.max_bytes:
-                        raise UploadRefused(_("The file is larger than ${mb} MB.",
-                                              mapping={"mb": self.policy.max_bytes // (1024 * 1024)}))
+                        raise UploadRefused(_("The file is larger than the limit of ${size}.",
+                                              mapping={"size": human_size(self.policy.max_bytes)}))
                     digest.update(chunk)
                     out.write(chunk)
             if size == 0:

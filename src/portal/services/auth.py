@@ -5,6 +5,7 @@ cookie carries only a random token whose hash names an ``AuthSession`` row.
 """
 import hashlib
 import secrets
+import weakref
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -61,6 +62,23 @@ class LoginPolicy:
         )
 
 
+_DUMMY_HASHES = weakref.WeakKeyDictionary()
+
+
+def dummy_hash(passwords) -> str:
+    """A real hash to verify against when the login is unknown, so that the
+    answer takes as long as for a known login.
+
+    Made once per password service, i.e. once per process: hashing costs as
+    much as a login (about half a second at production cost), far too much to
+    pay on every request that merely builds this service.
+    """
+    made = _DUMMY_HASHES.get(passwords)
+    if made is None:
+        made = _DUMMY_HASHES.setdefault(passwords, passwords.hash("not-a-real-password"))
+    return made
+
+
 @dataclass(frozen=True)
 class LoginResult:
     """A user on success; otherwise ``error`` is 'failed' or 'throttled'."""
@@ -78,9 +96,6 @@ class DatabaseAuthService:
         self.passwords = passwords
         self.policy = policy
         self.request = request
-        # A real hash to verify against when the login is unknown, so that
-        # the answer takes as long as for a known login.
-        self._dummy_hash = passwords.hash("not-a-real-password")
 
     # --- credentials -------------------------------------------------------
     def authenticate(self, login: str, password: str, ip: str) -> LoginResult:
@@ -92,7 +107,7 @@ class DatabaseAuthService:
         if 0 < len(login) <= MAX_LOGIN_LENGTH:
             user = self.db.scalars(select(User).where(User.login == login)).first()
         if user is None:
-            self.passwords.verify(self._dummy_hash, password or "x")
+            self.passwords.verify(dummy_hash(self.passwords), password or "x")
             return self._fail(None, login, ip, now)
         if user.locked_until is not None and user.locked_until > now:
             return self._fail(None, login, ip, now)

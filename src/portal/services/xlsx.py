@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable
 
 import xlsxwriter
+from sqlalchemy import inspect
 from translationstring import TranslationString
 from zope.interface import implementer
 
@@ -156,6 +157,24 @@ def write_rows(fileobj, rows, columns, *, translate=interpolate, sheet_name="Exp
     return count
 
 
+def narrowed_to_columns(statement, columns):
+    """``statement`` selecting only the columns the export reads, when each one names a mapped column.
+
+    The same filter and order, but plain rows instead of ORM objects: building
+    an object per row took a third of the time of a large export. None when a
+    column needs the object (a property, a relation, a callable).
+    """
+    descriptions = statement.column_descriptions
+    entity = descriptions[0]["entity"] if len(descriptions) == 1 else None
+    if entity is None or descriptions[0]["expr"] is not entity:
+        return None
+    names = [column.value for column in columns]
+    mapped = inspect(entity).column_attrs
+    if not all(isinstance(name, str) and name in mapped for name in names):
+        return None
+    return statement.with_only_columns(*(getattr(entity, name) for name in dict.fromkeys(names)))
+
+
 @implementer(IXlsxExportService)
 class XlsxExportService:
     """Exports what a select statement finds, fetched from the database in batches."""
@@ -167,6 +186,9 @@ class XlsxExportService:
         self.spool_bytes = spool_bytes
 
     def export(self, statement, columns, *, sheet_name="Export", scalars=True):
+        narrowed = narrowed_to_columns(statement, columns) if scalars else None
+        if narrowed is not None:
+            statement, scalars = narrowed, False
         # yield_per streams the result (a server-side cursor on PostgreSQL) and
         # lets the session forget each batch of rows once it is written.
         result = self.db.execute(statement.execution_options(yield_per=self.batch_size))

@@ -34,15 +34,17 @@ def file_response(fileobj, *, content_type: str, filename: str, ascii_filename: 
     return response
 
 
-def xlsx_download(request, statement, columns, *, title, ascii_name: str) -> Response:
+def xlsx_download(request, statement, columns, *, title, ascii_name: str, scalars=True) -> Response:
     """The rows of ``statement`` as an .xlsx download named after the list and today's date.
 
     ``title`` (a TranslationString) names the sheet and the file in the user's
     language; ``ascii_name`` is the file's name for clients that cannot read that.
+    ``scalars=False`` exports rows of several columns (a join or a union) instead of entities.
     """
     title = translate(request, title)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    fileobj = request.find_service(IXlsxExportService).export(statement, columns, sheet_name=title)
+    fileobj = request.find_service(IXlsxExportService).export(statement, columns, sheet_name=title,
+                                                              scalars=scalars)
     return file_response(
         fileobj,
         content_type=XLSX_TYPE,

@@ -1,4 +1,4 @@
-"""What every page's layout needs: user, navigation, party switcher, languages, flashes."""
+"""What every page's layout needs: user, navigation, party switcher, unread counters, languages, flashes."""
 from urllib.parse import urlsplit
 
 from babel.dates import format_date, format_datetime
@@ -8,10 +8,14 @@ from pyramid.decorator import reify
 from pyramid.events import BeforeRender, subscriber
 from sqlalchemy import select
 
-from ..i18n import LANGUAGES, _
+from ..i18n import LANGUAGES, _, identity_or_none
 from ..models import Party, Role
 from ..resources import Root, find_party
+from ..resources.parties import visible_parties_query
 from ..security.permissions import Permission
+from ..services import notices
+from ..services.messages import deliver_pending, latest_unread_party, unread_summary
+from ..services.workflow import IWorkflowService
 
 FLASH_QUEUES = ("success", "info", "error")
 
@@ -44,7 +48,7 @@ class Layout:
 
     @reify
     def identity(self):
-        return self.request.identity
+        return identity_or_none(self.request)
 
     @reify
     def user(self):
@@ -79,11 +83,26 @@ class Layout:
             (party_id,) = identity.party_ids
             url = request.resource_url(self.root, "p", str(party_id))
             items.append(NavItem(_("My company"), url, path.startswith(f"/p/{party_id}/")))
+        if identity.is_staff:
+            # Staff work areas, each shown only to those its ACL lets in.
+            for name, permission, title in (("service", Permission.QueueView, _("Queue")),
+                                            ("backoffice", Permission.QueueView, _("Back office")),
+                                            ("dashboard", Permission.DashboardView, _("Dashboard"))):
+                try:
+                    area = self.root[name]
+                except KeyError:  # the feature that owns this area is not installed
+                    continue
+                if request.has_permission(permission, area):
+                    items.append(NavItem(title, request.resource_url(area), path.startswith(f"/{name}/")))
         if identity.has_role(Role.admin):
             admin = self.root["admin"]
             if request.has_permission(Permission.AdminUsers, admin):
                 items.append(NavItem(_("Users"), request.resource_url(admin, "users"), path.startswith("/admin/users")))
                 items.append(NavItem(_("Audit log"), request.resource_url(admin, "audit"), path.startswith("/admin/audit")))
+            if request.has_permission(Permission.AdminWorkflows, admin):
+                # The workflow settings: request types, SLA and staff groups share one sub-navigation.
+                items.append(NavItem(_("Settings"), request.resource_url(admin, "request-types", ""),
+                                     path.startswith(("/admin/request-types/", "/admin/sla/", "/admin/groups/"))))
         items.append(NavItem(_("Account"), request.resource_url(self.root, "account"), path.startswith("/account")))
         return items
 
@@ -103,6 +122,57 @@ class Layout:
     def flashes(self):
         session = self.request.session
         return [(queue, msg) for queue in FLASH_QUEUES for msg in session.pop_flash(queue)]
+
+    # --- unread counters (messages are delivered by being counted here) -----------------
+    @reify
+    def _counting(self) -> bool:
+        """Counters only for a logged-in user on a page that did not fail (the database may be what failed)."""
+        return self.user is not None and getattr(self.request, "exception", None) is None
+
+    @reify
+    def _message_parties(self):
+        """The ids of the parties whose messages this user may see (a subquery), None for all."""
+        query = visible_parties_query(self.identity)
+        return None if query.whereclause is None else query.with_only_columns(Party.id)
+
+    @reify
+    def unread_messages(self):
+        """Messages someone else wrote to this user that they have not opened yet.
+
+        Showing this counter on a page (GET, not an error page) is what
+        delivers the messages counted in it: see services/messages.py.
+        """
+        if not self._counting:
+            return 0
+        request = self.request
+        unread = unread_summary(request.dbsession, self.user.id, self._message_parties)
+        if unread.undelivered and request.method == "GET":
+            parties = self.root["p"]
+            deliver_pending(request.find_service(IWorkflowService), self.user.id,
+                            lambda party_id: parties[str(party_id)], self._message_parties)
+        return unread.messages
+
+    @reify
+    def unread_notices(self):
+        return notices.unread_count(self.request.dbsession, self.user.id) if self._counting else 0
+
+    @reify
+    def messages_url(self):
+        """Where the messages counter leads: this party's messages, else the newest unread one's, else
+        the user's first party's; None when there is no such party."""
+        if not self._counting:
+            return None
+        party = find_party(self.context)
+        if party is not None and self.request.has_permission(Permission.MessagesView, party):
+            return self.request.resource_url(party, "messages", "")
+        party_id = None
+        if self.unread_messages:
+            party_id = latest_unread_party(self.request.dbsession, self.user.id, self._message_parties)
+        if party_id is None and self.my_parties:
+            party_id = self.my_parties[0].id
+        if party_id is None:
+            return None
+        return self.request.resource_url(self.root, "p", str(party_id), "messages", "")
 
     def date(self, value):
         """A date as people of the page's language write it."""

@@ -9,7 +9,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from ..i18n import _, translate
-from ..models import Notice, Role, User, UserRole
+from ..models import Notice, User, UserRole
 from ..resources import AccountArea, AttachmentResource, WorkflowItem
 from ..resources.workflow_items import CONTAINER_OF
 from ..security.permissions import Permission
@@ -18,10 +18,10 @@ from ..services.notices import mark_read
 from ..services.pagination import Page, parse_page
 from ..services.workflow import IWorkflowService
 from ..workflows import WORKFLOWS
+from ..workflows.effects import HANDLER_ROLES
 from ..workflows.engine import WorkflowError
 
 MAX_COMMENT = 4000
-HANDLER_ROLES = (Role.service, Role.backoffice, Role.manager)
 # Which permission lets a user see the files of each kind of item.
 ATTACHMENT_VIEW = {
     "request": Permission.RequestsView,
@@ -36,7 +36,7 @@ def staff_choices(dbsession):
     return dbsession.execute(
         select(User.id, User.last_name, User.first_name, User.login)
         .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role.in_([r.value for r in HANDLER_ROLES]), User.state == "active")
+        .where(UserRole.role.in_(HANDLER_ROLES), User.state == "active")
         .distinct().order_by(User.last_name, User.first_name)
     ).all()
 

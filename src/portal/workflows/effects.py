@@ -2,7 +2,11 @@
 from sqlalchemy import select
 
 from ..i18n import _
-from ..models import User, UserRole
+from ..models import Role, User, UserRole
+
+# Who can be given work: those who handle it (not the head or the administrator).
+HANDLER_ROLES = (Role.service.value, Role.backoffice.value, Role.manager.value)
+MAX_ID = 2**31 - 1
 
 
 def set_assignee(item, ctx):
@@ -27,8 +31,10 @@ def valid_assignee(item, ctx):
     assignee_id = ctx.data.get("assignee_id")
     if assignee_id is None:
         return _("Choose whom to assign it to.")
-    user = ctx.session.get(User, assignee_id)
-    is_staff = ctx.session.scalar(select(UserRole.role).where(UserRole.user_id == assignee_id).limit(1))
-    if user is None or not user.is_active or is_staff is None:
+    user = ctx.session.get(User, assignee_id) if 0 < assignee_id <= MAX_ID else None
+    handles = ctx.session.scalar(
+        select(UserRole.role).where(UserRole.user_id == assignee_id, UserRole.role.in_(HANDLER_ROLES)).limit(1)
+    ) if user is not None else None
+    if user is None or not user.is_active or handles is None:
         return _("Only active staff can be assigned.")
     return None

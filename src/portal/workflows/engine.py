@@ -11,6 +11,7 @@ from datetime import datetime
 
 from pyramid.authorization import Allow
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from ..i18n import _
 from ..models import WorkflowHistory
@@ -206,6 +207,9 @@ class Workflow:
                 raise GuardRefused(refusal)
         from_state = item.state
         item.state = transition.to_state
+        # Always an UPDATE, so the version moves even when nothing else changes
+        # (assigning to the same person again): a page opened before is stale.
+        flag_modified(item, "state")
         for effect in transition.effects:
             effect(item, ctx)
         ctx.session.flush()
@@ -224,11 +228,14 @@ class Workflow:
             .execution_options(populate_existing=True)
         ).scalar_one()
 
+    def history_values(self, ctx, item, transition, from_state, to_state) -> dict:
+        """The columns of one history row (the bulk path inserts many at once)."""
+        return {"workflow": self.name, "item_id": item.id, "transition": transition,
+                "from_state": from_state, "to_state": to_state, "actor_id": ctx.actor_id,
+                "at": ctx.now, "comment": ctx.comment or ""}
+
     def _record(self, ctx, item, transition, from_state, to_state) -> None:
-        ctx.session.add(WorkflowHistory(
-            workflow=self.name, item_id=item.id, transition=transition, from_state=from_state,
-            to_state=to_state, actor_id=ctx.actor_id, at=ctx.now, comment=ctx.comment or "",
-        ))
+        ctx.session.add(WorkflowHistory(**self.history_values(ctx, item, transition, from_state, to_state)))
 
     # --- history -------------------------------------------------------------------
     def history(self, session, item) -> list[WorkflowHistory]:

@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from portal.models import Party
-from portal.services.pagination import Page, SortSpec, parse_page
+from portal.services.pagination import Listing, Page, SortSpec, parse_page
 from tests.factories import PartyFactory
 
 
@@ -40,3 +40,35 @@ def test_page_counts_and_clamps(dbsession):
 def test_empty_page(dbsession):
     page = Page(dbsession, select(Party).where(Party.name == "none"), page=1)
     assert page.total == 0 and page.items == [] and page.first_item == 0 and not page.has_next
+
+
+def listing(params):
+    return Listing.build(select(Party), params, search=(Party.name, Party.tax_id),
+                         sorts={"name": Party.name, "tax_id": Party.tax_id}, default_sort="name", tiebreak=Party.id)
+
+
+def test_listing_searches_any_column_literally_and_ignoring_case(dbsession):
+    PartyFactory(name="Alpha 100%", tax_id="111")
+    PartyFactory(name="ALPHA 100 percent", tax_id="222")
+    PartyFactory(name="Beta", tax_id="alpha-333")
+    PartyFactory(name="Gamma_1", tax_id="444")
+    found = lambda q: sorted(p.name for p in dbsession.scalars(listing({"q": q}).statement))  # noqa: E731
+    assert found("alpha") == ["ALPHA 100 percent", "Alpha 100%", "Beta"]
+    assert found("100%") == ["Alpha 100%"]  # % is a character here, not a wildcard
+    assert found("a_1") == ["Gamma_1"]
+    assert found("  ") == found("") and len(found("")) >= 4
+
+
+def test_listing_sorts_by_whitelisted_keys_with_a_total_order(dbsession):
+    for name in ("Same", "Same", "Other"):
+        PartyFactory(name=name)
+    desc = listing({"sort": "-name", "q": "e"})
+    rows = dbsession.scalars(desc.statement).all()
+    names = [p.name for p in rows if p.name in ("Same", "Other")]
+    assert names == ["Same", "Same", "Other"]
+    same_ids = [p.id for p in rows if p.name == "Same"]
+    assert same_ids == sorted(same_ids)  # ties ordered by id, so pages never overlap
+    assert desc.query == {"q": "e", "sort": "-name"}
+    assert listing({"sort": "password_hash"}).sort == SortSpec("name", False)
+    assert listing({}).query == {"sort": "name"}
+    assert len(listing({"q": "x" * 500}).q) == 100

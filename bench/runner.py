@@ -1,0 +1,396 @@
+"""``bench/run``: the portal against the bare tools doing the same work, in one run, as one table.
+
+Every figure is a ratio measured in this run on this machine: absolute numbers
+move with the hardware, ratios to the bare tool much less. Rows:
+
+- list pages (staff party directory, admin user list) under gunicorn + wrk,
+  against the same SQL run bare through the driver and a bare Pyramid app
+  (bench/bare_app.py) running that SQL and rendering a Chameleon table;
+- latency of the directory page as the party table grows (10,000 → 100,000,
+  and 1,000,000 with ``--big``), with the plans of its two statements;
+- XLSX export through the portal's service against bare xlsxwriter: time and
+  the peak memory of the exporting process;
+- what is not built yet, said so.
+
+``--smoke`` does all of it on tiny SQLite data in a few tens of seconds, to
+prove the scripts work; its figures mean nothing.
+"""
+import argparse
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from . import dbapi, generate, serve, sqlbare
+from .generate import PASSWORD
+
+ROOT = serve.ROOT
+INI = ROOT / "bench" / "bench.ini"
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"  # --pg overrides
+SEARCH = "energo"  # one trade in twenty: a search that fills a page at every size
+DIRECTORY = "/p/?sort=name"
+USERS = "/admin/users/?sort=login"
+GROWN_SCALE = 0.25  # the large data sets need parties, not as many contracts and users per party
+NOT_BUILT = ["Registry import (XLSX upload → orders)", "PDF of financial documents", "Outbox delivery (portal-worker)"]
+
+
+@dataclass
+class Row:
+    measurement: str
+    value: str = ""
+    against: str = ""
+    ratio: str = ""
+    target: str = ""
+    result: str = ""
+
+
+@dataclass
+class Report:
+    """The one table bench/run prints, and the notes under it."""
+
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, measurement, value=None, against=None, *, unit="", higher_is_better=False, target=None, limit=None):
+        """A row comparing ``value`` with ``against``; ``limit`` is the ratio the target allows."""
+        ratio = value / against if value is not None and against else None
+        result = ""
+        if limit is not None and ratio is not None:
+            result = "ok" if (ratio >= limit if higher_is_better else ratio <= limit) else "SHORT"
+        self.rows.append(Row(measurement, _fmt(value, unit), _fmt(against, unit),
+                             "" if ratio is None else f"{ratio:.2f}×", target or "", result))
+
+    def print(self, out=sys.stdout) -> None:
+        header = Row("measurement", "portal", "bare / baseline", "ratio", "target", "result")
+        rows = [header] + self.rows
+        widths = [max(len(getattr(r, f)) for r in rows) for f in Row.__dataclass_fields__]
+        print(self.title, file=out)
+        for i, row in enumerate(rows):
+            cells = [getattr(row, f) for f in Row.__dataclass_fields__]
+            print(" | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip(), file=out)
+            if i == 0:
+                print("-+-".join("-" * w for w in widths), file=out)
+        for note in self.notes:
+            print(note, file=out)
+
+
+def _fmt(value, unit) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return (f"{value:,.0f}" if value >= 100 else f"{value:.2f}" if value < 10 else f"{value:.1f}") + unit
+
+
+@dataclass
+class Setup:
+    """Where and how long to measure."""
+
+    smoke: bool
+    backend: str  # "postgresql" or "sqlite"
+    parties: int
+    sizes: list[int]
+    xlsx_rows: tuple[int, int]
+    seconds: float
+    rounds: int
+    workdir: Path
+    pg_server: str = PG_SERVER
+
+    def url(self, size: int) -> str:
+        if self.backend == "postgresql":
+            return f"{self.pg_server}/bench_p{size}"
+        return f"sqlite:///{self.workdir}/bench-p{size}.sqlite"
+
+
+def prepare(setup: Setup, size: int, log) -> str:
+    """The database of ``size`` benchmark parties: created, migrated and filled if need be."""
+    from portal.scripts.common import load_settings
+
+    url = setup.url(size)
+    if setup.backend == "postgresql":
+        name = make_url(url).database
+        with dbapi.connect(setup.pg_server + "/postgres") as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+    log(f"data: {size:,} parties in {url}")
+    settings = dict(load_settings(str(INI)), **{"sqlalchemy.url": url})
+    generate.migrate(str(INI), settings)
+    generate.generate(settings, size, scale=1.0 if size <= setup.parties else GROWN_SCALE, log=lambda line: None)
+    return url
+
+
+def page_queries(url: str, path: str, login: str) -> list[sqlbare.Query]:
+    """The SQL of one list page for ``login`` (its count and its rows), captured from the portal's code."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from portal.models import User, get_engine, get_session_factory
+    from portal.services.auth import load_identity
+    from portal.services.pagination import Page
+    from portal.views.admin import user_listing
+    from portal.views.parties import directory_listing
+
+    parts = urlsplit(path)
+    params = dict(parse_qsl(parts.query))
+    engine = get_engine({"sqlalchemy.url": url})
+    try:
+        with get_session_factory(engine)() as db:
+            identity = load_identity(db, db.scalars(select(User).where(User.login == login)).one())
+            listing = directory_listing(identity, params) if parts.path == "/p/" else user_listing(params)
+            return sqlbare.capture(engine, lambda: Page(db, listing.statement))
+    finally:
+        engine.dispose()
+
+
+def export_sql(url: str, rows: int) -> str:
+    """The statement the portal's directory export runs, compiled for the bare exporter."""
+    from portal.models import User, get_engine, get_session_factory
+    from portal.services.auth import load_identity
+    from portal.views.parties import directory_listing
+
+    engine = get_engine({"sqlalchemy.url": url})
+    try:
+        with get_session_factory(engine)() as db:
+            identity = load_identity(db, db.scalars(select(User).where(User.login == "bench-head")).one())
+            statement = directory_listing(identity, {"sort": "name"}).statement.limit(rows)
+            return str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
+    finally:
+        engine.dispose()
+
+
+class Bench:
+    """Runs the measurements of one ``Setup`` and fills the report.
+
+    Whatever is compared (portal and bare, or one page at two sizes) is served
+    at the same time and measured in interleaved rounds, keeping each side's
+    best round: other work on the machine then weighs on both sides alike.
+    """
+
+    def __init__(self, setup: Setup, log):
+        self.setup = setup
+        self.log = log
+        rounds = setup.rounds
+        self.budget = int(setup.seconds * rounds * 30 + 300)  # the longest a gunicorn may live
+        backend = "PostgreSQL" if setup.backend == "postgresql" else "SQLite"
+        self.report = Report(
+            f"Portal benchmark{' (SMOKE: tiny data, figures mean nothing)' if setup.smoke else ''} — {backend}, "
+            f"{setup.parties:,} parties, gunicorn {serve.WORKERS} sync workers, wrk -c{serve.CONNECTIONS}, "
+            f"best of {rounds} interleaved {setup.seconds:g}-s rounds, {os.cpu_count()} cores"
+        )
+
+    def portal_server(self, url):
+        return serve.Gunicorn(["--paste", str(INI)], env={"PORTAL_DB_URL": url}, max_seconds=self.budget,
+                              log_path=self.setup.workdir / f"gunicorn-portal-{make_url(url).database.rsplit('/', 1)[-1]}.log")
+
+    def bare_server(self, url, lists):
+        spec = {"db_url": url, "lists": {name: {"queries": [q.to_json() for q in queries], "columns": columns}
+                                         for name, (queries, columns) in lists.items()}}
+        return serve.Gunicorn(["--chdir", str(ROOT), "bench.bare_app:make_app()"],
+                              env={"BENCH_BARE_SPEC": json.dumps(spec)}, max_seconds=self.budget,
+                              log_path=self.setup.workdir / "gunicorn-bare.log")
+
+    def interleave(self, targets: dict, best, connections=serve.CONNECTIONS) -> dict:
+        """``{key: (url, cookie)}`` loaded with wrk round after round; each key's best Load by ``best``.
+
+        A short warm-up first: a worker's first requests compile templates and open connections.
+        """
+        for url, cookie in targets.values():
+            serve.wrk(url, seconds=max(1, self.setup.seconds / 4), cookie=cookie, connections=connections)
+        runs = {key: [] for key in targets}
+        for _ in range(self.setup.rounds):
+            for key, (url, cookie) in targets.items():
+                runs[key].append(self.wrk_again_on_error(url, cookie, connections))
+        return {key: best(loads) for key, loads in runs.items()}
+
+    def wrk_again_on_error(self, url, cookie, connections):
+        """A round that met errors is run once more: a database restart (the pool then
+        reconnects) must not end a whole benchmark; a second failure does."""
+        try:
+            return serve.wrk(url, seconds=self.setup.seconds, cookie=cookie, connections=connections)
+        except RuntimeError as error:
+            self.log(f"round failed, running it again: {str(error).splitlines()[0]}")
+            return serve.wrk(url, seconds=self.setup.seconds, cookie=cookie, connections=connections)
+
+    # --- list pages ----------------------------------------------------------
+    LISTS = {
+        "parties": (f"{DIRECTORY}&q={SEARCH}", "bench-head", ["name", "tax_id", "address"]),
+        "users": (USERS, "bench-admin", ["login", "last_name", "state", "last_login_at"]),
+    }
+
+    def list_queries(self, url: str) -> dict:
+        """Each list's SQL, captured from the portal's code, and the columns its bare table shows."""
+        return {name: (page_queries(url, path, login), columns) for name, (path, login, columns) in self.LISTS.items()}
+
+    def list_pages(self, url: str, portal: serve.Gunicorn, bare: serve.Gunicorn, queries: dict) -> None:
+        for name, (path, login, _columns) in self.LISTS.items():
+            cookie = serve.log_in(portal.base, login, PASSWORD)
+            rows = serve.row_names(portal.base + path, cookie)
+            if serve.row_names(f"{bare.base}/{name}/") != rows:
+                raise RuntimeError(f"the bare {name} page does not list the portal's rows")
+            self.log(f"load: portal {path} and bare Pyramid /{name}/")
+            loads = self.interleave({"portal": (portal.base + path, cookie), "bare": (f"{bare.base}/{name}/", None)},
+                                    best=lambda runs: max(runs, key=lambda load: load.rps))
+            self.log(f"load: bare SQL of {path}")
+            sql = sqlbare.bare_load(url, queries[name][0], seconds=self.setup.seconds)
+            p, b = loads["portal"], loads["bare"]
+            label = f"{path} ({len(rows)} rows)"
+            self.report.add(f"{label}: req/s vs bare Pyramid", p.rps, b.rps, higher_is_better=True,
+                            target="≥ 0.60×", limit=0.6)
+            self.report.add(f"{label}: p50 vs bare Pyramid", p.p50_ms, b.p50_ms, unit=" ms")
+            self.report.add(f"{label}: p99 vs bare Pyramid", p.p99_ms, b.p99_ms, unit=" ms",
+                            target="≤ 2.00×", limit=2.0)
+            self.report.add(f"{label}: req/s vs its SQL bare (driver)", p.rps, sql.rps, higher_is_better=True)
+
+    # --- growth --------------------------------------------------------------
+    def growth(self, portals: dict) -> None:
+        sizes = sorted(portals)
+        small = sizes[0]
+        cookies = {size: serve.log_in(server.base, "bench-head", PASSWORD) for size, server in portals.items()}
+        for path in (DIRECTORY, f"{DIRECTORY}&q={SEARCH}"):
+            self.log(f"load: portal {path} at {', '.join(f'{s:,}' for s in sizes)} parties")
+            # One connection per worker: nothing queues, so p50 is the page's own time.
+            loads = self.interleave({size: (portals[size].base + path, cookies[size]) for size in sizes},
+                                    best=lambda runs: min(runs, key=lambda load: load.p50_ms),
+                                    connections=serve.WORKERS)
+            for size in sizes[1:]:
+                self.report.add(f"{path}: p50 at {size:,} vs {small:,} parties", loads[size].p50_ms,
+                                loads[small].p50_ms, unit=" ms", target="≤ 1.20×", limit=1.2)
+                if loads[size].timeouts:
+                    self.report.notes.append(f"  {path} at {size:,} parties: {loads[size].timeouts} requests"
+                                             f" took over {serve.TIMEOUT_SECONDS} s; p50 is of those that finished")
+        plans = {size: self.plans(self.setup.url(size)) for size in sizes}
+        for size in sizes[1:]:
+            for kind in plans[size]:
+                self.report.add(f"  its count(*) alone at {size:,} vs {small:,} parties ({kind})",
+                                plans[size][kind][0].ms, plans[small][kind][0].ms, unit=" ms")
+        for size, by_kind in plans.items():
+            for kind, (count, page) in by_kind.items():
+                self.report.notes.append(f"  plan at {size:,} parties, {kind}: count: {count.summary}")
+                self.report.notes.append(f"  plan at {size:,} parties, {kind}: page:  {page.summary}")
+
+    def plans(self, url: str) -> dict:
+        return {kind: [sqlbare.explain(url, q) for q in page_queries(url, path, "bench-head")]
+                for kind, path in (("plain", DIRECTORY), ("search", f"{DIRECTORY}&q={SEARCH}"))}
+
+    # --- XLSX ----------------------------------------------------------------
+    def export(self, mode: str, url: str, rows: int, sql: str) -> dict:
+        """One export in a child process; tried twice, since a database restart may cut the first."""
+        self.log(f"xlsx: {mode}, {rows:,} rows")
+        command = [sys.executable, "-m", "bench.xlsx_child", mode, url, str(rows)] + ([sql] if mode == "bare" else [])
+        for attempt in (1, 2):
+            out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=self.budget)
+            if out.returncode == 0:
+                break
+            self.log(f"xlsx: {mode} failed (attempt {attempt}):\n{out.stderr[-2000:]}")
+        else:
+            raise RuntimeError(f"the {mode} export failed twice")
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        if mode == "bare" and result["rows"] != rows:
+            raise RuntimeError(f"the export database holds fewer than {rows:,} parties")
+        return result
+
+    def xlsx(self, url: str) -> None:
+        small, large = self.setup.xlsx_rows
+        sql = {rows: export_sql(url, rows) for rows in (small, large)}
+        first = {mode: self.export(mode, url, small, sql[small]) for mode in ("portal", "bare")}
+        runs = {"portal": [], "bare": []}
+        for _ in range(self.setup.rounds):
+            for mode in runs:
+                runs[mode].append(self.export(mode, url, large, sql[large]))
+        best = {mode: min(results, key=lambda r: r["seconds"]) for mode, results in runs.items()}
+        peak = {mode: max(r["peak_kib"] for r in results) / 1024 for mode, results in runs.items()}
+        own = {mode: max(r["peak_kib"] - r["before_kib"] for r in results) / 1024 for mode, results in runs.items()}
+        self.report.add(f"XLSX export, {large:,} rows: seconds vs bare xlsxwriter", best["portal"]["seconds"],
+                        best["bare"]["seconds"], unit=" s", target="≤ 1.20×", limit=1.2)
+        self.report.add(f"XLSX export, {large:,} rows: peak RSS of the whole process", peak["portal"],
+                        peak["bare"], unit=" MiB", target="< 64 MiB")
+        self.report.rows[-1].result = "ok" if peak["portal"] < 64 else "SHORT"
+        self.report.add(f"XLSX export, {large:,} rows: peak RSS the export added", own["portal"], own["bare"],
+                        unit=" MiB", target="< 64 MiB")
+        self.report.rows[-1].result = "ok" if own["portal"] < 64 else "SHORT"
+        growth = {mode: peak[mode] - first[mode]["peak_kib"] / 1024 for mode in runs}
+        self.report.rows.append(Row(f"XLSX peak RSS, {small:,} → {large:,} rows", f"{growth['portal']:+.1f} MiB",
+                                    f"{growth['bare']:+.1f} MiB", "", "flat",
+                                    "ok" if growth["portal"] < 8 else "SHORT"))
+
+    def run(self) -> Report:
+        load_before = os.getloadavg()[0]
+        main_url = self.setup.url(self.setup.parties)
+        queries = self.list_queries(main_url)
+        with contextlib.ExitStack() as servers:  # all boot at once; each is waited for on first use
+            portals = {size: servers.enter_context(self.portal_server(self.setup.url(size))) for size in self.setup.sizes}
+            bare = servers.enter_context(self.bare_server(main_url, queries))
+            self.list_pages(main_url, portals[self.setup.parties], bare, queries)
+            self.growth(portals)
+        self.xlsx(self.setup.url(max(self.setup.sizes)))
+        for name in NOT_BUILT:
+            self.report.rows.append(Row(name, "not built yet"))
+        self.report.notes.insert(0, f"  load average (1 min) at start {load_before:.1f}, at end {os.getloadavg()[0]:.1f}"
+                                    f" on {os.cpu_count()} cores; plans below are EXPLAIN ANALYZE of the page's two statements")
+        return self.report
+
+
+def _out_of_time(signum, frame):
+    # Raised in the main thread: the servers' context managers stop them on the way out.
+    raise TimeoutError("bench/run ran out of time (--max-minutes)")
+
+
+def pg_reachable(server: str) -> bool:
+    try:
+        dbapi.connect(server + "/postgres").close()
+        return True
+    except Exception:
+        return False
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny SQLite data, 1 s per figure: proves the scripts work")
+    parser.add_argument("--big", action="store_true", help="also 1,000,000 parties (about 7 minutes to generate, once)")
+    parser.add_argument("--sqlite", action="store_true", help="SQLite even when PostgreSQL is reachable")
+    parser.add_argument("--pg", default=PG_SERVER, metavar="URL",
+                        help=f"the PostgreSQL server; databases bench_p<N> are made there ({PG_SERVER})")
+    parser.add_argument("--parties", type=int, default=10_000, help="the list pages' data set (10,000)")
+    parser.add_argument("--xlsx-rows", type=int, default=100_000, help="rows of the XLSX export (100,000)")
+    parser.add_argument("--seconds", type=float, default=8, help="wrk's duration per round (8)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per comparison; the best counts (3)")
+    parser.add_argument("--max-minutes", type=float, default=60, help="give up after this long")
+    args = parser.parse_args(argv)
+    os.environ.pop("PORTAL_DB_URL", None)  # each server is given its database explicitly
+
+    def log(line):
+        print(f"[{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
+
+    if not serve.ensure_wrk(log):
+        print("wrk is not installed and could not be installed (apt-get install wrk)", file=sys.stderr)
+        return 3
+    signal.signal(signal.SIGALRM, _out_of_time)
+    signal.alarm(int(args.max_minutes * 60))
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
+        if args.smoke:
+            setup = Setup(True, "sqlite", 200, [200, 2000], (500, 2000), 1, 1, Path(tmp))
+        else:
+            backend = "sqlite" if args.sqlite or not pg_reachable(args.pg) else "postgresql"
+            workdir = ROOT / "var" if backend == "sqlite" else Path(tmp)
+            sizes = sorted({args.parties, max(args.xlsx_rows, 100_000)} | ({1_000_000} if args.big else set()))
+            setup = Setup(False, backend, args.parties, sizes, (args.xlsx_rows // 10, args.xlsx_rows),
+                          args.seconds, args.rounds, workdir, args.pg)
+        for size in setup.sizes:
+            prepare(setup, size, log)
+        report = Bench(setup, log).run()
+    signal.alarm(0)
+    report.print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

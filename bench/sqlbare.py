@@ -1,0 +1,130 @@
+"""The portal's own SQL, replayed bare through the database driver, and its query plans.
+
+The statements are captured from the SQLAlchemy engine while the portal's code
+builds a list page, so the bare run executes exactly the SQL the page runs (its
+count and its page of rows), with no ORM, session or transaction manager.
+"""
+import contextlib
+import json
+import multiprocessing
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import event
+
+from .dbapi import connect
+from .serve import Load
+
+
+@dataclass(frozen=True)
+class Query:
+    """One SQL statement as the driver received it: text and parameters."""
+
+    sql: str
+    params: object  # dict (psycopg) or list (sqlite3)
+
+    def to_json(self):
+        return [self.sql, self.params]
+
+
+def capture(engine, work) -> list[Query]:
+    """The statements ``work()`` sends through ``engine``, in order."""
+    queries = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        params = dict(parameters) if isinstance(parameters, dict) else list(parameters or ())
+        queries.append(Query(statement, params))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        work()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return queries
+
+
+def run(cursor, queries) -> list:
+    """Execute ``queries`` in order and fetch everything each returns; the last result."""
+    rows = []
+    for query in queries:
+        cursor.execute(query.sql, query.params)
+        rows = cursor.fetchall()
+    return rows
+
+
+def _loop(args):
+    url, queries, seconds = args
+    queries = [Query(*q) for q in json.loads(queries)]
+    latencies = []
+    with contextlib.closing(connect(url)) as conn:
+        cursor = conn.cursor()
+        run(cursor, queries)  # warm the connection and the plan
+        deadline = time.perf_counter() + seconds
+        while (start := time.perf_counter()) < deadline:
+            run(cursor, queries)
+            latencies.append(time.perf_counter() - start)
+    return latencies
+
+
+def bare_load(url: str, queries: list[Query], *, seconds: float, processes=2) -> Load:
+    """``queries`` run back to back by ``processes`` connections (one per gunicorn worker)."""
+    payload = json.dumps([q.to_json() for q in queries])
+    # Forked: each child opens its own connection; nothing of the parent's is shared.
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        results = pool.map(_loop, [(url, payload, seconds)] * processes)
+    latencies = sorted(t for result in results for t in result)
+    return Load(
+        rps=len(latencies) / seconds,
+        p50_ms=percentile(latencies, 50) * 1000,
+        p99_ms=percentile(latencies, 99) * 1000,
+        requests=len(latencies),
+    )
+
+
+def percentile(sorted_values, pct) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(pct / 100 * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the database runs one statement: the plan's nodes, the indexes used, the time taken."""
+
+    nodes: list[str]
+    indexes: list[str]
+    ms: float
+
+    @property
+    def summary(self) -> str:
+        using = f" using {', '.join(self.indexes)}" if self.indexes else ", no index"
+        return f"{' > '.join(self.nodes)}{using}; {self.ms:.1f} ms"
+
+
+def explain(url: str, query: Query) -> Plan:
+    """The plan of ``query``, executed once (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite)."""
+    with contextlib.closing(connect(url)) as conn:
+        cursor = conn.cursor()
+        if isinstance(conn, sqlite3.Connection):
+            cursor.execute("EXPLAIN QUERY PLAN " + query.sql, query.params)
+            details = [row[-1] for row in cursor.fetchall()]
+            start = time.perf_counter()
+            run(cursor, [query])
+            indexes = [d.split(" INDEX ", 1)[1].split(" ")[0] for d in details if " INDEX " in d]
+            return Plan(details, indexes, (time.perf_counter() - start) * 1000)
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query.sql, query.params)
+        (document,) = cursor.fetchone()
+        document = json.loads(document) if isinstance(document, str) else document
+        nodes, indexes = [], []
+        _walk(document[0]["Plan"], nodes, indexes)
+        return Plan(nodes, indexes, document[0]["Execution Time"])
+
+
+def _walk(node, nodes, indexes) -> None:
+    nodes.append(node["Node Type"])
+    if "Index Name" in node:
+        indexes.append(node["Index Name"])
+    for child in node.get("Plans", ()):
+        _walk(child, nodes, indexes)

@@ -1,0 +1,78 @@
+"""``portal-jobs <ini> <job>``: the portal's scheduled work, run from cron or a systemd timer.
+
+Jobs:
+
+- ``auto-close [--days N]`` closes the requests that have been resolved for more
+  than N days without the customer confirming them (N defaults to the setting
+  ``portal.requests.auto_close_days``). Each one moves through the request
+  workflow's ``auto_close`` transition with no actor, so its timeline shows it
+  was closed automatically and its author gets the usual in-app notice.
+
+A job runs in one transaction: it closes all it finds or, on an error, nothing.
+Running it again at once finds nothing more to do.
+"""
+import argparse
+import sys
+
+from ..services.notices import on_transition
+from ..services.requests import auto_close
+from .common import db_session, load_settings
+
+AUTO_CLOSE_SETTING = "portal.requests.auto_close_days"
+MAX_DAYS = 3650
+
+
+class JobError(Exception):
+    """A mistake in the arguments or the settings, reported as one line and exit status 2."""
+
+
+def auto_close_days(value) -> int:
+    """``value`` as a number of days from 1 to ``MAX_DAYS``."""
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        raise JobError(f"The number of days must be a whole number, not {value!r}.") from None
+    if not 1 <= days <= MAX_DAYS:
+        raise JobError(f"The number of days must be from 1 to {MAX_DAYS}, not {days}.")
+    return days
+
+
+def run_auto_close(settings, args) -> str:
+    if args.days is not None:
+        days = auto_close_days(args.days)
+    elif settings.get(AUTO_CLOSE_SETTING):
+        days = auto_close_days(settings[AUTO_CLOSE_SETTING])
+    else:
+        raise JobError(f"Give --days or set {AUTO_CLOSE_SETTING} in the .ini file.")
+    with db_session(settings) as db:
+        # No Pyramid registry runs here, so the one subscriber that must hear of the
+        # transitions (the customers' in-app notices) is called directly.
+        closed = auto_close(db, days, notify=on_transition)
+    noun = "request" if closed == 1 else "requests"
+    return f"Closed {closed} {noun} resolved more than {days} days ago."
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="portal-jobs", description="Run the portal's scheduled jobs.")
+    parser.add_argument("config_uri", help="the .ini file, e.g. production.ini")
+    sub = parser.add_subparsers(dest="job", required=True)
+    close = sub.add_parser("auto-close", help="close requests resolved longer ago than N days")
+    close.add_argument("--days", help=f"N (default: the setting {AUTO_CLOSE_SETTING})")
+    close.set_defaults(func=run_auto_close)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    settings = load_settings(args.config_uri)
+    try:
+        message = args.func(settings, args)
+    except JobError as exc:
+        print(f"portal-jobs: {exc}", file=sys.stderr)
+        return 2
+    print(message)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

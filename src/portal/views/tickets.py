@@ -1,0 +1,138 @@
+"""Service tickets: the party's list and its export, opening a ticket, and one ticket with its actions."""
+import deform
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config, view_defaults
+from sqlalchemy.orm import joinedload
+
+from ..i18n import _, translate
+from ..models import ServiceTicket
+from ..models.meta import utcnow
+from ..resources import TicketItem, TicketsContainer
+from ..schemas.priorities import PRIORITIES, priority_label
+from ..schemas.tickets import NewTicketSchema
+from ..security.permissions import Permission
+from ..services.attachments import IAttachmentService, UploadRefused
+from ..services.due import is_overdue, priority_rank
+from ..services.sla import BusinessCalendar
+from ..services.tickets import file_ticket
+from ..services.workflow import IWorkflowService
+from ..services.xlsx import Column
+from ..workflows import SERVICE_TICKET
+from .downloads import xlsx_download
+from .forms import field_error
+from .layout import Layout
+from .listing import ItemList
+from .workflow import attachment_links, workflow_panel
+
+SORTS = {
+    "created": ServiceTicket.created_at,
+    "due": ServiceTicket.due_at,
+    "priority": priority_rank(ServiceTicket.priority),
+    "state": ServiceTicket.state,
+    "subject": ServiceTicket.subject,
+    "id": ServiceTicket.id,
+}
+FILTERS = {
+    "state": (ServiceTicket.state, set(SERVICE_TICKET.states)),
+    "priority": (ServiceTicket.priority, set(PRIORITIES)),
+}
+LIST = dict(sorts=SORTS, default_sort="-created", filters=FILTERS)
+EXPORT_COLUMNS = (
+    Column("#", "id", kind="number", width=8),
+    Column(_("Subject"), "subject", width=40),
+    Column(_("Priority"), lambda t: priority_label(t.priority), width=12),
+    Column(_("State"), lambda t: SERVICE_TICKET.state(t.state).title, width=16),
+    Column(_("Filed"), "created_at", kind="datetime"),
+    Column(_("Due"), "due_at", kind="datetime"),
+    Column(_("Handled by"), lambda t: t.assignee.full_name if t.assignee else None, width=24),
+    Column(_("Resolved"), "resolved_at", kind="datetime"),
+)
+
+
+def calendar(request) -> BusinessCalendar:
+    return BusinessCalendar.from_settings(request.registry.settings)
+
+
+@view_config(context=TicketsContainer, name="", permission=Permission.TicketsView,
+             request_method=("GET", "HEAD"), renderer="portal:templates/tickets/list.pt")
+def ticket_list(context, request):
+    listing = ItemList.build(request, context.query(), **LIST)
+    now = utcnow()
+    return {
+        "listing": listing, "page": listing.page, "sort": listing.sort,
+        "states": SERVICE_TICKET.states, "priorities": PRIORITIES, "priority_label": priority_label,
+        "overdue": {t.id for t in listing.page.items if is_overdue(t.due_at, t.state, now)},
+        "can_create": request.has_permission(Permission.TicketsCreate, context),
+        "export_url": request.resource_url(context, "export.xlsx", query=listing.query),
+    }
+
+
+@view_config(context=TicketsContainer, name="export.xlsx", permission=Permission.TicketsView,
+             request_method=("GET", "HEAD"))
+def ticket_export(context, request):
+    """The party's tickets as the list shows them (same filters and order), every page, as .xlsx."""
+    _chosen, _sort, statement = ItemList.filtered(request, context.query(), **LIST)
+    return xlsx_download(request, statement.options(joinedload(ServiceTicket.assignee)), EXPORT_COLUMNS,
+                         title=_("Service tickets"), ascii_name="tickets")
+
+
+@view_defaults(context=TicketsContainer, name="new", permission=Permission.TicketsCreate,
+               renderer="portal:templates/tickets/new.pt")
+class NewTicketViews:
+    """A customer opens a ticket: subject, text, priority, optionally a file."""
+
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+
+    def form(self):
+        schema = NewTicketSchema().bind(request=self.request)
+        return deform.Form(schema, buttons=(deform.Button("submit", _("Open the ticket")),), formid="new-ticket")
+
+    @view_config(request_method=("GET", "HEAD"))
+    def get(self):
+        return {"form": self.form().render()}
+
+    @view_config(request_method="POST")
+    def post(self):
+        form = self.form()
+        try:
+            appstruct = form.validate(self.request.POST.items())
+        except deform.ValidationFailure as failure:
+            self.request.response.status = 400
+            return {"form": failure.render()}
+        upload = appstruct.get("attachment")
+        attachments = self.request.find_service(IAttachmentService)
+        checked = None
+        if upload:
+            try:
+                checked = attachments.check(upload["fp"], upload["filename"])
+            except UploadRefused as refused:
+                self.request.response.status = 400
+                return {"form": field_error(form, "attachment", refused.message)}
+        user_id = self.request.authenticated_userid
+        item = file_ticket(
+            self.request.find_service(IWorkflowService), self.request.dbsession,
+            party_id=self.context.party.id, author_id=user_id, subject=appstruct["subject"],
+            body=appstruct["body"], priority=appstruct["priority"], calendar=calendar(self.request),
+        )
+        if checked is not None:
+            attachments.attach(checked, party_id=item.party_id, owner_type=SERVICE_TICKET.name, owner_id=item.id,
+                               uploaded_by_id=user_id)
+        self.request.session.flash(translate(self.request, _(
+            "Your ticket #${id} has been opened. It is due by ${due}.",
+            mapping={"id": item.id, "due": Layout(self.request, self.context).datetime(item.due_at)})), "success")
+        return HTTPSeeOther(self.request.resource_url(self.context, str(item.id), ""))
+
+
+@view_config(context=TicketItem, name="", permission=Permission.TicketsView,
+             request_method=("GET", "HEAD"), renderer="portal:templates/tickets/detail.pt")
+def ticket_detail(context, request):
+    item = context.item
+    return {
+        "item": item,
+        "priority": priority_label(item.priority),
+        "overdue": is_overdue(item.due_at, item.state, utcnow()),
+        "panel": workflow_panel(request, context),
+        "attachments": attachment_links(request, context.__parent__.__parent__, SERVICE_TICKET.name, item.id),
+    }
