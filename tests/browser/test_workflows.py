@@ -42,3 +42,35 @@ def test_customer_files_a_request_and_staff_resolve_it(browser, live_server, tmp
     assert customer.locator("h1").inner_text().endswith("Closed")
     timeline = customer.locator(".timeline").inner_text()
     assert "Answered by phone." in timeline and "Smirnova Elena" in timeline
+
+
+def test_customer_asks_for_a_change_and_the_back_office_approves_it(browser, live_server):
+    customer = browser.new_context(locale="en-US").new_page()
+    customer.set_default_timeout(10_000)
+    log_in(customer, live_server, "trans")
+    customer.wait_for_url("**/p/*")
+    party_url = customer.url
+    customer.click("a.tile:text('Change requests')")
+    customer.click("a:text('New change request')")
+    customer.fill("input[name=email]", "billing@sever-trans.example")
+    customer.click("button[name=submit]")
+    assert "is submitted" in customer.locator(".flash-success").inner_text()
+    item_url = customer.url
+    assert "billing@sever-trans.example" in customer.locator("main").inner_text()
+
+    clerk = browser.new_context(locale="en-US").new_page()
+    clerk.set_default_timeout(10_000)
+    log_in(clerk, live_server, "backoffice")
+    clerk.goto(live_server + "/backoffice/")
+    clerk.click("table.list a[href*='/changes/']")
+    assert clerk.url == item_url
+    clerk.click("button:text('Approve')")
+    assert "The new values now apply" in clerk.locator(".flash-success").inner_text()
+
+    customer.goto(item_url)
+    assert customer.locator("h1 .badge").inner_text() == "Applied"
+    timeline = customer.locator(".timeline").inner_text()
+    assert "Smirnova Elena" in timeline
+    # The company's data now holds the new value: a new change request starts from it.
+    customer.goto(party_url.rstrip("/") + "/changes/new")
+    assert customer.locator("input[name=email]").input_value() == "billing@sever-trans.example"

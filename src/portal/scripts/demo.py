@@ -10,7 +10,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..models import (
+    ChangeRequest,
     Contract,
+    MessageThread,
+    ServiceTicket,
     CustomerRequest,
     RequestType,
     SlaPolicy,
@@ -25,7 +28,12 @@ from ..models import (
     UserRole,
 )
 from ..models.meta import utcnow
+from ..services.change_requests import draft_change_request
+from ..services.messages import start_thread
 from ..services.passwords import password_service_from_settings
+from ..services.sla import BusinessCalendar
+from ..services.tickets import file_ticket
+from ..services.workflow import WorkflowService
 from ..workflows import REQUEST
 from ..workflows.engine import TransitionContext
 from .common import db_session, load_settings
@@ -160,6 +168,48 @@ def load_demo_items(db) -> None:
                                                         data=data), permits=lambda permission: True)
 
 
+DEMO_TICKETS = [
+    ("DEMO-SEVER-TRANS", "trans", "Meter display is blank", "The meter at the depot gate shows nothing since Monday.",
+     "high"),
+    ("DEMO-YUG", "yug", "Seal broken on the water meter", "The seal on meter 7734 is broken; please re-seal it.",
+     "normal"),
+]
+
+DEMO_THREADS = [
+    ("DEMO-SEVER-ENERGO", "manager", True, "Tariff change from January",
+     "From 1 January the tariff for your supply points changes; the new price list is on its way."),
+    ("DEMO-VOSTOK", "vostok", False, "Contact for the port warehouse",
+     "Who is our contact for deliveries to the port warehouse?"),
+]
+
+
+def load_demo_work(db, settings) -> None:
+    """Service tickets, a change request and message threads, made through the same services as the UI."""
+    users = {u.login: u for u in db.scalars(select(User))}
+    parties = {p.external_id: p for p in db.scalars(select(Party))}
+
+    def service_for(login):
+        return WorkflowService(db, actor_id=users[login].id, permits=lambda p, r: True, notify=None)
+
+    calendar = BusinessCalendar.from_settings(settings)
+    for party_ext, author, subject, body, priority in DEMO_TICKETS:
+        party = parties[party_ext]
+        if db.scalars(select(ServiceTicket).where(ServiceTicket.party_id == party.id,
+                                                  ServiceTicket.subject == subject)).first() is None:
+            file_ticket(service_for(author), db, party_id=party.id, author_id=users[author].id, subject=subject,
+                        body=body, priority=priority, calendar=calendar)
+    for party_ext, author, from_staff, subject, body in DEMO_THREADS:
+        party = parties[party_ext]
+        if db.scalars(select(MessageThread).where(MessageThread.party_id == party.id,
+                                                  MessageThread.subject == subject)).first() is None:
+            start_thread(service_for(author), party_id=party.id, author_id=users[author].id,
+                         from_staff=from_staff, subject=subject, body=body)
+    party = parties["DEMO-YUG"]
+    if db.scalars(select(ChangeRequest).where(ChangeRequest.party_id == party.id)).first() is None:
+        draft_change_request(service_for("yug"), party=party, author_id=users["yug"].id,
+                             changes={"phone": "+7 861 200-00-00", "contact_person": "Olga Sidorenko"})
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Load the demo data (idempotent).")
     parser.add_argument("config_uri", help="the .ini file, e.g. development.ini")
@@ -168,6 +218,7 @@ def main(argv=None):
     with db_session(settings) as db:
         load_demo(db, password_service_from_settings(settings))
         load_demo_items(db)
+        load_demo_work(db, settings)
     print(f"Demo data loaded. Every demo login has the password {DEMO_PASSWORD!r}.")
     return 0
 
