@@ -3,10 +3,8 @@
 Kept apart from the module-wide transactions of test_crawler.py and
 test_forms.py: on PostgreSQL such a failure aborts the transaction a module's
 tests share, and every later request of that module would fail with it.
-Both tests document bugs present when they were written (commit 0a5f06f); each
-is marked ``xfail(strict=True, raises=ServerError)`` so it turns red once the bug
-is fixed (remove the mark then, and for the second the KNOWN_BUGS entry in
-test_forms.py) while a failure of any other kind still shows.
+Both guard bugs found when they were written (commit 0a5f06f) and fixed since:
+ids are parsed by resources/ids.py and the assign guard checks the range.
 """
 import pytest
 
@@ -17,27 +15,6 @@ from .visibility import party_in
 # One past a 32-bit integer, the longest id the containers let through (18
 # digits), one past a 64-bit integer.
 HUGE_IDS = (str(2**31), str(10**18 - 1), str(2**63))
-HUGE_ID_BUG = (
-    "BUG on PostgreSQL: the traversal containers (resources/parties.py:27, resources/admin.py:45, "
-    "resources/items.py:32, resources/attachments.py:18) accept ids of up to 18 digits, but the id "
-    "columns are 32-bit INTEGER; SQLAlchemy binds the id as ::INTEGER and PostgreSQL raises "
-    "'integer out of range', so GET /p/2147483648/ answers 500 instead of 404, to anonymous visitors too"
-)
-ASSIGNEE_BUG = (
-    "BUG: views/workflow.py:83 apply_transition() turns POST assignee_id into an unbounded int and the "
-    "valid_assignee guard (workflows/effects.py:30) looks it up with session.get(User, ...): an id past "
-    "the column's range (10**30 on SQLite, 2**31 on PostgreSQL) raises OverflowError / DataError, "
-    "so staff get a 500 instead of the refusal message"
-)
-
-
-@pytest.fixture
-def huge_id_bug(request, db_url):
-    """Marks the test as the known bug where it shows (PostgreSQL); elsewhere it must pass."""
-    if db_url.startswith("postgresql"):
-        request.node.add_marker(pytest.mark.xfail(strict=True, raises=ServerError, reason=HUGE_ID_BUG))
-
-
 def get(browser, url):
     try:
         return browser.get(url, status="*", expect_errors=True)
@@ -45,7 +22,7 @@ def get(browser, url):
         raise ServerError(f"GET {url} raised {exc!r}") from exc
 
 
-def test_ids_too_big_for_the_id_columns_are_not_found(world, huge_id_bug):
+def test_ids_too_big_for_the_id_columns_are_not_found(world):
     admin = world.browser(world.actors["admin"])
     crawled = Crawler(admin, max_variants=1).crawl(START_URLS)  # the admin reaches every kind of page
     # Such an id exists on no page: one URL of each shape, each segment, each value is enough.
@@ -70,7 +47,6 @@ def test_ids_too_big_for_the_id_columns_are_not_found(world, huge_id_bug):
         raise ServerError(report(problems))
 
 
-@pytest.mark.xfail(strict=True, raises=ServerError, reason=ASSIGNEE_BUG)
 def test_assigning_to_an_id_out_of_range_is_refused_not_a_500(world):
     backoffice = world.browser(world.actors["backoffice"])
     crawler = Crawler(backoffice)
