@@ -6,7 +6,7 @@ for a party that does not exist, so ids cannot be probed.
 import logging
 
 from pyramid.exceptions import BadCSRFToken, URLDecodeError
-from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from ..i18n import _

@@ -8,7 +8,7 @@ from ..modules import party_tiles
 from ..resources import PartyContainer, PartyResource
 from ..resources.parties import visible_parties_query
 from ..security.permissions import Permission
-from ..services.pagination import MAX_QUERY, Listing, Page, escape_like, parse_page  # noqa: F401 (re-exported)
+from ..services.pagination import Listing, Page, parse_page
 from ..services.xlsx import Column
 from .downloads import xlsx_download
 

@@ -8,11 +8,10 @@ from ..models import CustomerRequest, RequestType
 from ..resources import RequestItem, RequestsContainer
 from ..schemas.requests import NewRequestSchema
 from ..security.permissions import Permission
-from ..services.attachments import IAttachmentService, UploadRefused
 from ..services.requests import active_types, file_request
 from ..services.workflow import IWorkflowService
 from ..workflows import REQUEST
-from .forms import field_error
+from .forms import FormRefused, attach_upload, validate_with_upload
 from .listing import ItemList
 from .workflow import attachment_links, workflow_panel
 
@@ -65,30 +64,17 @@ class NewRequestViews:
 
     @view_config(request_method="POST")
     def post(self):
-        form = self.form()
         try:
-            appstruct = form.validate(self.request.POST.items())
-        except deform.ValidationFailure as failure:
-            self.request.response.status = 400
-            return {"form": failure.render(), "types": self.types}
-        upload = appstruct.get("attachment")
-        attachments = self.request.find_service(IAttachmentService)
-        checked = None
-        if upload:
-            try:
-                checked = attachments.check(upload["fp"], upload["filename"])
-            except UploadRefused as refused:
-                self.request.response.status = 400
-                return {"form": field_error(form, "attachment", refused.message), "types": self.types}
+            appstruct, checked = validate_with_upload(self.request, self.form())
+        except FormRefused as refused:
+            return {"form": refused.html, "types": self.types}
         request_type = next(t for t in self.types if str(t.id) == appstruct["type_id"])
         item = file_request(
             self.request.find_service(IWorkflowService),
             party_id=self.context.party.id, author_id=self.request.authenticated_userid,
             request_type=request_type, subject=appstruct["subject"].strip(), body=appstruct["body"].strip(),
         )
-        if checked is not None:
-            attachments.attach(checked, party_id=item.party_id, owner_type=REQUEST.name, owner_id=item.id,
-                               uploaded_by_id=self.request.authenticated_userid)
+        attach_upload(self.request, checked, item, REQUEST.name)
         self.request.session.flash(translate(self.request, _("Your request #${id} has been filed.",
                                                                mapping={"id": item.id})), "success")
         return HTTPSeeOther(self.request.resource_url(self.context, str(item.id), ""))

@@ -11,7 +11,7 @@ from ..resources import TicketItem, TicketsContainer
 from ..schemas.priorities import PRIORITIES, priority_label
 from ..schemas.tickets import NewTicketSchema
 from ..security.permissions import Permission
-from ..services.attachments import IAttachmentService, UploadRefused
+
 from ..services.due import is_overdue, priority_rank
 from ..services.sla import BusinessCalendar
 from ..services.tickets import file_ticket
@@ -19,7 +19,7 @@ from ..services.workflow import IWorkflowService
 from ..services.xlsx import Column
 from ..workflows import SERVICE_TICKET
 from .downloads import xlsx_download
-from .forms import field_error
+from .forms import FormRefused, attach_upload, validate_with_upload
 from .layout import Layout
 from .listing import ItemList
 from .workflow import attachment_links, workflow_panel
@@ -48,10 +48,8 @@ EXPORT_COLUMNS = (
     Column(_("Resolved"), "resolved_at", kind="datetime"),
 )
 
-
 def calendar(request) -> BusinessCalendar:
     return BusinessCalendar.from_settings(request.registry.settings)
-
 
 @view_config(context=TicketsContainer, name="", permission=Permission.TicketsView,
              request_method=("GET", "HEAD"), renderer="portal:templates/tickets/list.pt")
@@ -66,7 +64,6 @@ def ticket_list(context, request):
         "export_url": request.resource_url(context, "export.xlsx", query=listing.query),
     }
 
-
 @view_config(context=TicketsContainer, name="export.xlsx", permission=Permission.TicketsView,
              request_method=("GET", "HEAD"))
 def ticket_export(context, request):
@@ -74,7 +71,6 @@ def ticket_export(context, request):
     _chosen, _sort, statement = ItemList.filtered(request, context.query(), **LIST)
     return xlsx_download(request, statement.options(joinedload(ServiceTicket.assignee)), EXPORT_COLUMNS,
                          title=_("Service tickets"), ascii_name="tickets")
-
 
 @view_defaults(context=TicketsContainer, name="new", permission=Permission.TicketsCreate,
                renderer="portal:templates/tickets/new.pt")
@@ -95,35 +91,21 @@ class NewTicketViews:
 
     @view_config(request_method="POST")
     def post(self):
-        form = self.form()
         try:
-            appstruct = form.validate(self.request.POST.items())
-        except deform.ValidationFailure as failure:
-            self.request.response.status = 400
-            return {"form": failure.render()}
-        upload = appstruct.get("attachment")
-        attachments = self.request.find_service(IAttachmentService)
-        checked = None
-        if upload:
-            try:
-                checked = attachments.check(upload["fp"], upload["filename"])
-            except UploadRefused as refused:
-                self.request.response.status = 400
-                return {"form": field_error(form, "attachment", refused.message)}
+            appstruct, checked = validate_with_upload(self.request, self.form())
+        except FormRefused as refused:
+            return {"form": refused.html}
         user_id = self.request.authenticated_userid
         item = file_ticket(
             self.request.find_service(IWorkflowService), self.request.dbsession,
             party_id=self.context.party.id, author_id=user_id, subject=appstruct["subject"],
             body=appstruct["body"], priority=appstruct["priority"], calendar=calendar(self.request),
         )
-        if checked is not None:
-            attachments.attach(checked, party_id=item.party_id, owner_type=SERVICE_TICKET.name, owner_id=item.id,
-                               uploaded_by_id=user_id)
+        attach_upload(self.request, checked, item, SERVICE_TICKET.name)
         self.request.session.flash(translate(self.request, _(
             "Your ticket #${id} has been opened. It is due by ${due}.",
             mapping={"id": item.id, "due": Layout(self.request, self.context).datetime(item.due_at)})), "success")
         return HTTPSeeOther(self.request.resource_url(self.context, str(item.id), ""))
-
 
 @view_config(context=TicketItem, name="", permission=Permission.TicketsView,
              request_method=("GET", "HEAD"), renderer="portal:templates/tickets/detail.pt")
