@@ -37,10 +37,8 @@ class ItemContainer:
         return type(self).item_factory(item, self)
 
 
-class WorkflowItem:
-    """A workflow item in the tree; its ACL adds what the item's current state grants."""
-
-    workflow = None  # set by subclasses
+class ItemResource:
+    """One item of a party's container; it inherits the party's ACL."""
 
     def __init__(self, item, parent):
         self.item = item
@@ -54,6 +52,12 @@ class WorkflowItem:
     @property
     def dbsession(self):
         return self.__parent__.dbsession
+
+
+class WorkflowItem(ItemResource):
+    """A workflow item in the tree; its ACL adds what the item's current state grants."""
+
+    workflow = None  # set by subclasses
 
     def __acl__(self):
         return self.workflow.acl(self.item)

@@ -1,7 +1,7 @@
 """The workflow items of a party in the tree: requests, change requests, tickets, message threads."""
 from ..models import ChangeRequest, CustomerRequest, MessageThread, ServiceTicket
 from ..workflows import CHANGE_REQUEST, REQUEST, SERVICE_TICKET
-from .items import ItemContainer, WorkflowItem
+from .items import ItemContainer, ItemResource, WorkflowItem
 
 
 class RequestItem(WorkflowItem):
@@ -16,21 +16,8 @@ class TicketItem(WorkflowItem):
     workflow = SERVICE_TICKET
 
 
-class ThreadResource:
+class ThreadResource(ItemResource):
     """A message thread; everything about it comes from the party's ACL."""
-
-    def __init__(self, thread, parent):
-        self.item = thread
-        self.__name__ = str(thread.id)
-        self.__parent__ = parent
-
-    @property
-    def party(self):
-        return self.__parent__.party
-
-    @property
-    def dbsession(self):
-        return self.__parent__.dbsession
 
 
 class RequestsContainer(ItemContainer):
