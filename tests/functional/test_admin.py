@@ -81,3 +81,9 @@ def test_other_staff_cannot_administer(testapp, role):
 def test_unknown_user_id_is_404(admin_app):
     admin_app.get("/admin/users/999999/", status=404)
     admin_app.get("/admin/users/abc/", status=404)
+
+
+def test_searching_keeps_the_chosen_sort(admin_app):
+    page = admin_app.get("/admin/users/?sort=-login")
+    form = next(f for f in page.forms.values() if "q" in f.fields)
+    assert form["sort"].value == "-login"
