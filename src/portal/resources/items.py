@@ -50,6 +50,11 @@ class ItemResource:
         return self.__parent__.party
 
     @property
+    def party_resource(self):
+        """The PartyResource this item lies under (for URLs such as its attachments)."""
+        return self.__parent__.__parent__
+
+    @property
     def dbsession(self):
         return self.__parent__.dbsession
 

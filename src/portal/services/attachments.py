@@ -12,6 +12,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal
 from pyramid.settings import aslist
 from sqlalchemy import select
 from zope.interface import Interface, implementer
@@ -71,12 +72,13 @@ class UploadPolicy:
         )
 
 
-def human_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.3g} MB"
-    if size >= 1024:
-        return f"{size / 1024:.3g} KB"
-    return f"{size} B"
+def human_size(size: int, locale: str = "en") -> str:
+    """A size as people read it (12 KB, 1,5 MB), in the given language's number format."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return format_decimal(size / 1024, "#,##0.#", locale=locale) + " KB"
+    return format_decimal(size / 1024 / 1024, "#,##0.#", locale=locale) + " MB"
 
 
 def safe_filename(name: str) -> str:

@@ -2,7 +2,6 @@
 from urllib.parse import urlsplit
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
 from pyramid.csrf import get_csrf_token
 from pyramid.decorator import reify
 from pyramid.events import BeforeRender, subscriber
@@ -14,6 +13,7 @@ from ..resources import Root, find_party
 from ..resources.parties import visible_parties_query
 from ..security.permissions import Permission
 from ..services import notices
+from ..services.attachments import human_size
 from ..services.messages import deliver_pending, latest_unread_party, unread_summary
 from ..services.workflow import IWorkflowService
 
@@ -184,11 +184,7 @@ class Layout:
                                locale=self.language)
 
     def filesize(self, size):
-        if size < 1024:
-            return f"{size} B"
-        if size < 1024 * 1024:
-            return format_decimal(size / 1024, "#,##0.#", locale=self.language) + " KB"
-        return format_decimal(size / 1024 / 1024, "#,##0.#", locale=self.language) + " MB"
+        return human_size(size, self.language)
 
     def party_url(self, party):
         return self.request.resource_url(self.root, "p", str(party.id))

@@ -170,7 +170,7 @@ def thread_page_data(context, request, form_html, just_read=()):
     """What templates/messages/thread.pt needs: the messages with their files, states and receipts."""
     db = request.dbsession
     thread = context.item
-    party_resource = context.__parent__.__parent__
+    party_resource = context.party_resource
     messages = service.thread_messages(db, thread)
     ids = [m.id for m in messages]
     staff_view = for_company(request, context.party)

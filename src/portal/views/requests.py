@@ -87,5 +87,5 @@ def request_detail(context, request):
     return {
         "item": item,
         "panel": workflow_panel(request, context),
-        "attachments": attachment_links(request, context.__parent__.__parent__, REQUEST.name, item.id),
+        "attachments": attachment_links(request, context),
     }

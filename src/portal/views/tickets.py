@@ -116,5 +116,5 @@ def ticket_detail(context, request):
         "priority": priority_label(item.priority),
         "overdue": is_overdue(item.due_at, item.state, utcnow()),
         "panel": workflow_panel(request, context),
-        "attachments": attachment_links(request, context.__parent__.__parent__, SERVICE_TICKET.name, item.id),
+        "attachments": attachment_links(request, context),
     }

@@ -124,11 +124,12 @@ class AttachmentLink:
         self.filename, self.size, self.url = attachment.filename, attachment.size, url
 
 
-def attachment_links(request, party_resource, owner_type, owner_id) -> list[AttachmentLink]:
+def attachment_links(request, resource) -> list[AttachmentLink]:
+    """The files of a workflow item, each with its party-scoped download URL."""
     service = request.find_service(IAttachmentService)
     return [
-        AttachmentLink(a, request.resource_url(party_resource, "attachments", str(a.id)))
-        for a in service.for_owner(owner_type, owner_id)
+        AttachmentLink(a, request.resource_url(resource.party_resource, "attachments", str(a.id)))
+        for a in service.for_owner(resource.workflow.name, resource.item.id)
     ]
 
 
