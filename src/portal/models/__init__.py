@@ -22,6 +22,7 @@ from .identity import (  # noqa: F401
 from .change_requests import ChangeRequest  # noqa: F401
 from .messages import Message, MessageReceipt, MessageThread  # noqa: F401
 from .meta import Base  # noqa: F401
+from .outbox import OutboxMessage, OutboxState  # noqa: F401
 from .requests import CustomerRequest, RequestType  # noqa: F401
 from .tickets import ServiceTicket, SlaPolicy  # noqa: F401
 from .workflow import (  # noqa: F401

@@ -20,7 +20,8 @@ class AdminArea:
     def __acl__(self):
         return [
             (Allow, role_principal(Role.admin),
-             (Permission.AdminUsers, Permission.AdminAudit, Permission.AdminWorkflows)),
+             (Permission.AdminUsers, Permission.AdminAudit, Permission.AdminWorkflows,
+              Permission.AdminOutbox)),
             DENY_ALL,
         ]
 

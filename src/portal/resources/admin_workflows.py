@@ -1,4 +1,5 @@
-"""``/admin/request-types/``, ``/admin/sla/`` and ``/admin/groups/``: how workflow items are routed and timed.
+"""``/admin/request-types/``, ``/admin/sla/``, ``/admin/groups/``: how workflow items are routed and timed;
+``/admin/outbox/``: how their e-mails are delivered.
 
 None of these resources has an ACL of its own: the admin area's (``Permission.AdminWorkflows``
 for the admin role, then DENY_ALL) covers them and everything below them.
@@ -52,6 +53,12 @@ class SlaArea(_AdminChild):
     segment = "sla"
 
 
+class OutboxArea(_AdminChild):
+    """``/admin/outbox/``: the e-mails waiting, sent and failed; failed ones can be sent again."""
+
+    segment = "outbox"
+
+
 class StaffGroupsContainer(_AdminChild):
     """``/admin/groups/``: the list; ``<id>/`` one group; ``new`` is a view name."""
 
@@ -72,5 +79,5 @@ class StaffGroupResource:
 
 
 def includeme(config):
-    for child in (RequestTypesContainer, SlaArea, StaffGroupsContainer):
+    for child in (RequestTypesContainer, SlaArea, StaffGroupsContainer, OutboxArea):
         config.add_admin_child(child.segment, child)

@@ -6,7 +6,7 @@ Jobs:
   than N days without the customer confirming them (N defaults to the setting
   ``portal.requests.auto_close_days``). Each one moves through the request
   workflow's ``auto_close`` transition with no actor, so its timeline shows it
-  was closed automatically and its author gets the usual in-app notice.
+  was closed automatically and its author gets the usual in-app notice and e-mail.
 
 A job runs in one transaction: it closes all it finds or, on an error, nothing.
 Running it again at once finds nothing more to do.
@@ -15,6 +15,7 @@ import argparse
 import sys
 
 from ..services.notices import on_transition
+from ..services.notifier import EmailNotifier
 from ..services.requests import auto_close
 from .common import db_session, load_settings
 
@@ -44,10 +45,16 @@ def run_auto_close(settings, args) -> str:
         days = auto_close_days(settings[AUTO_CLOSE_SETTING])
     else:
         raise JobError(f"Give --days or set {AUTO_CLOSE_SETTING} in the .ini file.")
+    email_notifier = EmailNotifier.from_settings(settings)
+
+    def notify(event):
+        # No Pyramid registry runs here, so the subscribers that must hear of the
+        # transitions (the customers' in-app notices and e-mails) are called directly.
+        on_transition(event)
+        email_notifier(event)
+
     with db_session(settings) as db:
-        # No Pyramid registry runs here, so the one subscriber that must hear of the
-        # transitions (the customers' in-app notices) is called directly.
-        closed = auto_close(db, days, notify=on_transition)
+        closed = auto_close(db, days, notify=notify)
     noun = "request" if closed == 1 else "requests"
     return f"Closed {closed} {noun} resolved more than {days} days ago."
 

@@ -37,3 +37,4 @@ class Permission(enum.StrEnum):
     AdminUsers = "admin:users"
     AdminAudit = "admin:audit"
     AdminWorkflows = "admin:workflows"
+    AdminOutbox = "admin:outbox"

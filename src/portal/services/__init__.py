@@ -8,4 +8,5 @@ def includeme(config):
     config.include(".xlsx")
     config.include(".workflow")
     config.include(".notices")
+    config.include(".notifier")
     config.include(".attachments")

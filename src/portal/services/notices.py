@@ -9,14 +9,20 @@ from ..workflows.engine import TransitionApplied
 SILENT_WORKFLOWS = {"message"}
 
 
-def on_transition(event: TransitionApplied):
+def recipients(event: TransitionApplied) -> list[int]:
+    """Who hears of a move: the item's author and assignee, not the one who made it."""
     if event.workflow.name in SILENT_WORKFLOWS:
-        return
+        return []
+    item = event.item
+    users = {getattr(item, "author_id", None), getattr(item, "assignee_id", None)}
+    users.discard(None)
+    users.discard(event.actor_id)
+    return sorted(users)
+
+
+def on_transition(event: TransitionApplied):
     item, session = event.item, event.context.session
-    recipients = {getattr(item, "author_id", None), getattr(item, "assignee_id", None)}
-    recipients.discard(None)
-    recipients.discard(event.actor_id)
-    for user_id in sorted(recipients):
+    for user_id in recipients(event):
         session.add(Notice(
             user_id=user_id, party_id=item.party_id, workflow=event.workflow.name, item_id=item.id,
             transition=event.transition, to_state=event.to_state, actor_id=event.actor_id,

@@ -17,6 +17,18 @@ def profile(context, request):
     return {"user": request.identity.user}
 
 
+@view_config(context=AccountArea, name="notifications", permission=Permission.AccountEdit,
+             request_method="POST")
+def set_notifications(context, request):
+    """Whether news of one's own items also comes by e-mail (the in-app notices always do)."""
+    user = request.identity.user
+    user.email_notifications = request.POST.get("email_notifications") == "on"
+    message = (_("You will get e-mails about your items.") if user.email_notifications
+               else _("You will no longer get e-mails about your items."))
+    request.session.flash(translate(request, message), "success")
+    return HTTPSeeOther(request.resource_url(context))
+
+
 @view_config(context=Root, name="language", permission=Permission.Public, request_method="POST")
 def set_language(context, request):
     """Anyone may choose a language; a logged-in user keeps it as a setting."""

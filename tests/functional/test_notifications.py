@@ -1,0 +1,185 @@
+"""E-mail notices through HTTP: written with the move, in the recipient's language, only to those who want them;
+the account switch; the admin's outbox page and who may reach it."""
+import webtest
+from sqlalchemy import func, select
+
+from portal.models import AuditEntry, CustomerRequest, OutboxMessage, OutboxState
+from tests.conftest import csrf_token, login
+from tests.factories import PartyFactory, RequestTypeFactory, StaffGroupFactory, UserFactory, customer, staff
+from tests.functional.test_requests import act, file_request
+
+import pytest
+
+
+@pytest.fixture
+def world(dbsession):
+    group = StaffGroupFactory(name="Dispatch")
+    party = PartyFactory(name="Noticed Co")
+    return {
+        "type": RequestTypeFactory(code="general", names={"en": "General", "ru": "Общий"}, group_id=group.id),
+        "party": party,
+        "customer": customer(party, first_name="Olga", last_name="Petrova", email="olga@noticed.test"),
+        "dispatcher": staff("service", group=group, last_name="Dispatcher"),
+        "admin": staff("admin", last_name="Admin"),
+    }
+
+
+def outbox(dbsession):
+    dbsession.flush()
+    return dbsession.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+
+def filed_and_assigned(testapp, app, dbsession, world):
+    login(testapp, world["customer"].login)
+    file_request(testapp, world["party"], world["type"], subject="Meter is broken")
+    item = dbsession.scalars(select(CustomerRequest)).one()
+    url = f"/p/{world['party'].id}/requests/{item.id}/"
+    staff_app = webtest.TestApp(app, extra_environ=dict(testapp.extra_environ))
+    login(staff_app, world["dispatcher"].login)
+    act(staff_app, url, "assign", assignee_id=str(world["dispatcher"].id))
+    return item, url, staff_app
+
+
+def test_the_author_gets_an_e_mail_when_staff_moves_the_request(testapp, app, dbsession, world):
+    item, url, staff_app = filed_and_assigned(testapp, app, dbsession, world)
+    # Filing it wrote nothing (the author made that move herself); the assignment wrote one.
+    [mail] = outbox(dbsession)
+    assert (mail.recipient, mail.user_id, mail.party_id, mail.state) == (
+        "olga@noticed.test", world["customer"].id, world["party"].id, OutboxState.pending)
+    assert mail.topic == "request.assign"
+    assert mail.subject == f"Request #{item.id} “Meter is broken”: Assigned"
+    assert "Hello, Petrova Olga." in mail.body
+    assert f"moved Request #{item.id} “Meter is broken” to the state “Assigned”." in mail.body
+    assert f"http://localhost:6543/p/{world['party'].id}/requests/{item.id}/" in mail.body
+    act(staff_app, url, "start")
+    act(staff_app, url, "ask_customer", comment="Which meter?\nThe hall or the basement?")
+    last = outbox(dbsession)[-1]
+    assert "Comment:\nWhich meter?\nThe hall or the basement?" in last.body
+
+
+def test_the_e_mail_speaks_the_recipients_language(testapp, app, dbsession, world):
+    world["customer"].language = "ru"
+    item, _url, _staff = filed_and_assigned(testapp, app, dbsession, world)
+    [mail] = outbox(dbsession)
+    assert mail.subject == f"Обращение #{item.id} «Meter is broken»: Назначено"
+    assert "Здравствуйте, Petrova Olga." in mail.body
+
+
+def test_no_e_mail_for_those_who_turned_them_off_have_no_address_or_are_blocked(testapp, app, dbsession, world):
+    for change in ({"email_notifications": False}, {"email": None}, {"email": ""}):
+        for key, value in change.items():
+            setattr(world["customer"], key, value)
+        filed_and_assigned(testapp, app, dbsession, world)
+        assert outbox(dbsession) == [], change
+        dbsession.query(CustomerRequest).delete()
+        world["customer"].email_notifications, world["customer"].email = True, "olga@noticed.test"
+        testapp.reset()
+
+
+def test_a_refused_move_writes_no_e_mail(testapp, app, dbsession, world):
+    item, url, staff_app = filed_and_assigned(testapp, app, dbsession, world)
+    act(staff_app, url, "start")
+    before = len(outbox(dbsession))
+    # "Ask the customer" needs a comment: the form error changes nothing, so nothing is written.
+    response = act(staff_app, url, "ask_customer", status="*", comment="")
+    assert response.status_int in (303, 400)
+    assert len(outbox(dbsession)) == before
+    assert dbsession.get(CustomerRequest, item.id).state == "in_progress"
+
+
+def test_the_account_switch_turns_e_mails_off_and_on(testapp, dbsession, world):
+    user = world["customer"]
+    login(testapp, user.login)
+    page = testapp.get("/account/")
+    form = next(f for f in page.forms.values() if "email_notifications" in f.fields)
+    assert form["email_notifications"].checked
+    form["email_notifications"] = False
+    assert "You will no longer get e-mails about your items." in form.submit().follow().text
+    dbsession.flush()
+    assert user.email_notifications is False
+    form = next(f for f in testapp.get("/account/").forms.values() if "email_notifications" in f.fields)
+    assert not form["email_notifications"].checked
+    form["email_notifications"] = True
+    form.submit()
+    dbsession.flush()
+    assert user.email_notifications is True
+
+
+def test_the_account_switch_needs_the_csrf_token(testapp, dbsession, world):
+    login(testapp, world["customer"].login)
+    testapp.post("/account/notifications", {"email_notifications": ""}, status=400)
+    testapp.post("/account/notifications", {"csrf_token": "forged"}, status=400)
+    dbsession.flush()
+    assert world["customer"].email_notifications is True
+
+
+def test_without_an_address_the_account_page_says_so(testapp, world):
+    user = UserFactory(email=None)
+    from tests.factories import MembershipFactory
+    MembershipFactory(user=user, party=world["party"])
+    login(testapp, user.login)
+    assert "No e-mail address is on file for you" in testapp.get("/account/").text
+
+
+def make_mail(dbsession, n, state=OutboxState.pending, **kw):
+    rows = [OutboxMessage(recipient=f"r{i}@example.test", subject=f"Subject {i}", body="b", state=state, **kw)
+            for i in range(n)]
+    dbsession.add_all(rows)
+    dbsession.flush()
+    return rows
+
+
+def test_the_admin_sees_the_outbox_filters_it_and_sends_failed_mail_again(testapp, dbsession, world):
+    make_mail(dbsession, 2)
+    failed = make_mail(dbsession, 3, state=OutboxState.failed, attempts=8, last_error="SMTPRecipientsRefused: <b>no</b>")
+    login(testapp, world["admin"].login)
+    page = testapp.get("/admin/outbox/")
+    assert page.text.count("@example.test") == 5
+    assert "&lt;b&gt;no&lt;/b&gt;" in page.text and "<b>no</b>" not in page.text
+    page = testapp.get("/admin/outbox/", {"state": "failed"})
+    assert page.text.count("@example.test") == 3
+    assert testapp.get("/admin/outbox/", {"q": "r1@"}).text.count("@example.test") == 2  # one pending, one failed
+    export = testapp.get("/admin/outbox/export.xlsx", {"state": "failed"})
+    assert export.content_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    # One, then all the rest.
+    form = next(f for f in page.forms.values() if f.fields.get("id"))
+    one_id = int(form["id"].value)
+    assert "1 e-mail(s) will be sent again." in form.submit().follow().text
+    dbsession.expire_all()
+    assert dbsession.get(OutboxMessage, one_id).state == OutboxState.pending
+    page = testapp.get("/admin/outbox/")
+    form = next(f for f in page.forms.values() if f.action.endswith("/retry") and "id" not in f.fields)
+    assert "2 e-mail(s) will be sent again." in form.submit().follow().text
+    dbsession.expire_all()
+    assert {dbsession.get(OutboxMessage, m.id).state for m in failed} == {OutboxState.pending}
+    assert {dbsession.get(OutboxMessage, m.id).attempts for m in failed} == {0}
+    assert dbsession.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "outbox.retry")) == 2
+
+
+def test_bad_retry_posts_change_nothing(testapp, dbsession, world):
+    [row] = make_mail(dbsession, 1, state=OutboxState.failed)
+    login(testapp, world["admin"].login)
+    token = csrf_token(testapp)
+    testapp.post("/admin/outbox/retry", {"csrf_token": token, "id": "abc"}, status=400)
+    testapp.post("/admin/outbox/retry", {"csrf_token": token, "id": "-1"}, status=400)
+    testapp.post("/admin/outbox/retry", {"id": str(row.id)}, status=400)  # no CSRF token
+    dbsession.expire_all()
+    assert dbsession.get(OutboxMessage, row.id).state == OutboxState.failed
+
+
+def test_the_empty_outbox_says_what_fills_it(testapp, world):
+    login(testapp, world["admin"].login)
+    assert "There are no e-mails here." in testapp.get("/admin/outbox/").text
+
+
+@pytest.mark.parametrize("who", ["customer", "dispatcher"])
+def test_only_admins_reach_the_outbox(testapp, world, who):
+    login(testapp, world[who].login)
+    for url in ("/admin/outbox/", "/admin/outbox/export.xlsx"):
+        assert testapp.get(url, status="*").status_int in (403, 404)
+    assert testapp.post("/admin/outbox/retry", {"csrf_token": csrf_token(testapp)}, status="*").status_int in (403, 404)
+
+
+def test_anonymous_visitors_are_sent_to_log_in(testapp):
+    response = testapp.get("/admin/outbox/", status="*")
+    assert response.status_int in (302, 303) and "/login" in response.location
