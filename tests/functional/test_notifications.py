@@ -183,3 +183,31 @@ def test_only_admins_reach_the_outbox(testapp, world, who):
 def test_anonymous_visitors_are_sent_to_log_in(testapp):
     response = testapp.get("/admin/outbox/", status="*")
     assert response.status_int in (302, 303) and "/login" in response.location
+
+
+def test_a_customer_who_left_the_party_gets_no_e_mail_about_its_items(testapp, app, dbsession, world):
+    from portal.models import Membership
+
+    login(testapp, world["customer"].login)
+    file_request(testapp, world["party"], world["type"])
+    item = dbsession.scalars(select(CustomerRequest)).one()
+    dbsession.scalars(select(Membership).where(Membership.user_id == world["customer"].id)).one().state = "revoked"
+    dbsession.flush()
+    staff_app = webtest.TestApp(app, extra_environ=dict(testapp.extra_environ))
+    login(staff_app, world["dispatcher"].login)
+    act(staff_app, f"/p/{world['party'].id}/requests/{item.id}/", "assign", assignee_id=str(world["dispatcher"].id))
+    assert outbox(dbsession) == []
+
+
+def test_a_subject_with_line_breaks_stays_on_one_line(testapp, app, dbsession, world):
+    login(testapp, world["customer"].login)
+    file_request(testapp, world["party"], world["type"])
+    item = dbsession.scalars(select(CustomerRequest)).one()
+    item.subject = "Broken\r\nBcc: everyone@example.test"
+    dbsession.flush()
+    staff_app = webtest.TestApp(app, extra_environ=dict(testapp.extra_environ))
+    login(staff_app, world["dispatcher"].login)
+    act(staff_app, f"/p/{world['party'].id}/requests/{item.id}/", "assign", assignee_id=str(world["dispatcher"].id))
+    [mail] = outbox(dbsession)
+    assert "\n" not in mail.subject and "\r" not in mail.subject
+    assert "“Broken Bcc: everyone@example.test”" in mail.subject

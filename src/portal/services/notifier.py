@@ -2,20 +2,23 @@
 
 The e-mail is written (and translated into the recipient's language) in the
 transaction of the move itself, so it reports exactly what was committed; the
-worker only delivers it. A user without an address, blocked, or who turned
-e-mail notices off in the account gets none.
+worker only delivers it. A user without an address, blocked, no longer a
+member of the item's party, or who turned e-mail notices off gets none.
 """
 from pyramid.i18n import make_localizer
 from pyramid.path import AssetResolver
-from sqlalchemy import select
+import re
+
+from sqlalchemy import exists, or_, select
 
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, _
-from ..models import User, UserState
+from ..models import Membership, MembershipState, User, UserRole, UserState
 from ..resources.workflow_items import CONTAINER_OF
 from ..workflows.engine import TransitionApplied
 from .notices import recipients
 from .outbox import enqueue
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 BASE_URL_SETTING = "portal.base_url"
 DEFAULT_BASE_URL = "http://localhost:6543"
 
@@ -49,9 +52,17 @@ class EmailNotifier:
         if not user_ids:
             return
         session = event.context.session
+        party_id = event.item.party_id
+        # Staff, or a customer who still belongs to the item's party: an e-mail shows what the
+        # item page shows, so it goes to no one who could no longer open that page.
+        may_see = or_(
+            exists().where(UserRole.user_id == User.id),
+            exists().where(Membership.user_id == User.id, Membership.party_id == party_id,
+                           Membership.state == MembershipState.active),
+        )
         users = session.scalars(select(User).where(
             User.id.in_(user_ids), User.state == UserState.active, User.email_notifications.is_(True),
-            User.email.is_not(None), User.email != "",
+            User.email.is_not(None), User.email != "", may_see,
         ).order_by(User.id)).all()
         if not users:
             return
@@ -68,7 +79,8 @@ class EmailNotifier:
         mapping = {
             "kind": translate(event.workflow.title),
             "id": str(item.id),
-            "subject": getattr(item, "subject", "") or "",
+            # One line: the item's subject ends up in the e-mail's Subject header.
+            "subject": CONTROL.sub(" ", getattr(item, "subject", "") or "").strip(),
             "state": translate(event.workflow.states[event.to_state].title),
             "name": user.full_name,
             "actor": actor.full_name if actor else "",
