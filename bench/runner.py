@@ -3,13 +3,17 @@
 Every figure is a ratio measured in this run on this machine: absolute numbers
 move with the hardware, ratios to the bare tool much less. Rows:
 
-- list pages (staff party directory, admin user list) under gunicorn + wrk,
-  against the same SQL run bare through the driver and a bare Pyramid app
-  (bench/bare_app.py) running that SQL and rendering a Chameleon table;
-- latency of the directory page as the party table grows (10,000 → 100,000,
-  and 1,000,000 with ``--big``), with the plans of its two statements;
+- list pages (staff party directory, admin user list, a big customer's
+  requests) under gunicorn + wrk, against the same SQL run bare through the
+  driver and a bare Pyramid app (bench/bare_app.py) running that SQL and
+  rendering a Chameleon table;
+- latency of the directory and the customer's request list as the tables grow
+  (10,000 → 100,000 parties, and 1,000,000 with ``--big``), with the plans of
+  each page's count and rows;
 - XLSX export through the portal's service against bare xlsxwriter: time and
   the peak memory of the exporting process;
+- outbox delivery: e-mails per second from the outbox to a local SMTP server
+  (bench/outbox.py) against bare smtplib sending the same e-mails;
 - what is not built yet, said so.
 
 ``--smoke`` does all of it on tiny SQLite data in a few tens of seconds, to
@@ -30,8 +34,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from . import dbapi, generate, serve, sqlbare
-from .generate import PASSWORD
+from . import dbapi, generate, outbox, serve, sqlbare
+from .generate import BIG_REQUESTS, PASSWORD
 
 ROOT = serve.ROOT
 INI = ROOT / "bench" / "bench.ini"
@@ -39,8 +43,13 @@ PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"  # --pg overrides
 SEARCH = "energo"  # one trade in twenty: a search that fills a page at every size
 DIRECTORY = "/p/?sort=name"
 USERS = "/admin/users/?sort=login"
-GROWN_SCALE = 0.25  # the large data sets need parties, not as many contracts and users per party
-NOT_BUILT = ["Registry import (XLSX upload → orders)", "PDF of financial documents", "Outbox delivery (portal-worker)"]
+# A big customer's closed requests, newest first: the sort and state filter of views/requests.py,
+# over a state with thousands of rows, so the page sorts and pages rather than lists a few.
+REQUESTS = "requests/?sort=-created&state=closed"
+# The large data sets need parties, not as many contracts, users and items per party (their big
+# customers file as many requests as at 10,000, so the request list compares like with like).
+GROWN_SCALE = 0.25
+NOT_BUILT = ["Registry import (XLSX upload → orders), API batch import", "PDF of financial documents"]
 
 
 @dataclass
@@ -125,8 +134,53 @@ def prepare(setup: Setup, size: int, log) -> str:
     log(f"data: {size:,} parties in {url}")
     settings = dict(load_settings(str(INI)), **{"sqlalchemy.url": url})
     generate.migrate(str(INI), settings)
-    generate.generate(settings, size, scale=1.0 if size <= setup.parties else GROWN_SCALE, log=lambda line: None)
+    # Every size's big customers file as many requests, so its request list compares like with like.
+    generate.generate(settings, size, scale=1.0 if size <= setup.parties else GROWN_SCALE,
+                      big_requests=BIG_REQUESTS, log=lambda line: None)
     return url
+
+
+def customer_page(url: str) -> tuple[str, str]:
+    """The big customer's request list and the login of one of its users."""
+    from portal.models import get_engine, get_session_factory
+
+    engine = get_engine({"sqlalchemy.url": url})
+    try:
+        with get_session_factory(engine)() as db:
+            party_id, login = generate.big_customer(db)
+    finally:
+        engine.dispose()
+    return f"/p/{party_id}/{REQUESTS}", login
+
+
+def request_list_queries(url: str, path: str, login=None) -> list[sqlbare.Query]:
+    """The SQL of the request list view for ``path`` (types, count, rows), captured from the view itself.
+
+    The view runs on the tree's own resources with a permissive test request:
+    whatever the view and its pager do, the captured SQL is what the page runs
+    after login and traversal.
+    """
+    from urllib.parse import parse_qsl, urlsplit
+
+    from pyramid import testing
+
+    from portal.models import Party, get_engine, get_session_factory
+    from portal.resources.parties import PartyContainer, PartyResource
+    from portal.resources.workflow_items import RequestsContainer
+    from portal.scripts.common import load_settings
+    from portal.views.requests import request_list
+
+    parts = urlsplit(path)
+    party_id = int(parts.path.split("/")[2])
+    engine = get_engine({"sqlalchemy.url": url})
+    try:
+        with get_session_factory(engine)() as db, testing.testConfig(settings=load_settings(str(INI))) as config:
+            config.testing_securitypolicy(permissive=True)
+            context = RequestsContainer(PartyResource(db.get(Party, party_id), PartyContainer(None, db)))
+            request = testing.DummyRequest(params=dict(parse_qsl(parts.query)), dbsession=db)
+            return sqlbare.capture(engine, lambda: request_list(context, request))
+    finally:
+        engine.dispose()
 
 
 def page_queries(url: str, path: str, login: str) -> list[sqlbare.Query]:
@@ -149,6 +203,31 @@ def page_queries(url: str, path: str, login: str) -> list[sqlbare.Query]:
             return sqlbare.capture(engine, lambda: Page(db, listing.statement))
     finally:
         engine.dispose()
+
+
+@dataclass
+class ListPage:
+    """One list page measured: its URL, who loads it, what the bare table shows, and its SQL."""
+
+    path: str
+    login: str
+    columns: list[str]
+    labels: dict = field(default_factory=dict)  # column -> the lookup column that names its value
+    capture: object = page_queries  # (url, path, login) -> the page's SQL, from the portal's code
+    queries: list = field(default_factory=list)
+
+
+def request_counts(url: str, requests_path: str) -> str:
+    """How many requests the database holds, and how many of them the measured customer's (for the notes)."""
+    party_id = int(requests_path.split("/")[2])
+    with contextlib.closing(dbapi.connect(url)) as conn:
+        cursor = conn.cursor()
+        cursor.execute("SELECT count(*) FROM customer_requests")
+        (total,) = cursor.fetchone()
+        cursor.execute(f"SELECT count(*), count(CASE WHEN state = 'closed' THEN 1 END) FROM customer_requests"
+                       f" WHERE party_id = {party_id}")
+        mine, closed = cursor.fetchone()
+    return f"{total:,} in all; the measured customer's {mine:,}, of them closed {closed:,}"
 
 
 def export_sql(url: str, rows: int) -> str:
@@ -191,9 +270,10 @@ class Bench:
         return serve.Gunicorn(["--paste", str(INI)], env={"PORTAL_DB_URL": url}, max_seconds=self.budget,
                               log_path=self.setup.workdir / f"gunicorn-portal-{make_url(url).database.rsplit('/', 1)[-1]}.log")
 
-    def bare_server(self, url, lists):
-        spec = {"db_url": url, "lists": {name: {"queries": [q.to_json() for q in queries], "columns": columns}
-                                         for name, (queries, columns) in lists.items()}}
+    def bare_server(self, url, lists: dict):
+        spec = {"db_url": url, "lists": {name: {"queries": [q.to_json() for q in page.queries],
+                                                "columns": page.columns, "labels": page.labels}
+                                         for name, page in lists.items()}}
         return serve.Gunicorn(["--chdir", str(ROOT), "bench.bare_app:make_app()"],
                               env={"BENCH_BARE_SPEC": json.dumps(spec)}, max_seconds=self.budget,
                               log_path=self.setup.workdir / "gunicorn-bare.log")
@@ -221,17 +301,22 @@ class Bench:
             return serve.wrk(url, seconds=self.setup.seconds, cookie=cookie, connections=connections)
 
     # --- list pages ----------------------------------------------------------
-    LISTS = {
-        "parties": (f"{DIRECTORY}&q={SEARCH}", "bench-head", ["name", "tax_id", "address"]),
-        "users": (USERS, "bench-admin", ["login", "last_name", "state", "last_login_at"]),
-    }
+    def list_pages_of(self, url: str) -> dict[str, ListPage]:
+        """Each list measured, with its SQL captured from the portal's code."""
+        requests_path, customer = customer_page(url)
+        lists = {
+            "parties": ListPage(f"{DIRECTORY}&q={SEARCH}", "bench-head", ["name", "tax_id", "address"]),
+            "users": ListPage(USERS, "bench-admin", ["login", "last_name", "state", "last_login_at"]),
+            "requests": ListPage(requests_path, customer, ["subject", "type_id", "state", "created_at", "due_at"],
+                                 labels={"type_id": "code"}, capture=request_list_queries),
+        }
+        for page in lists.values():
+            page.queries = page.capture(url, page.path, page.login)
+        return lists
 
-    def list_queries(self, url: str) -> dict:
-        """Each list's SQL, captured from the portal's code, and the columns its bare table shows."""
-        return {name: (page_queries(url, path, login), columns) for name, (path, login, columns) in self.LISTS.items()}
-
-    def list_pages(self, url: str, portal: serve.Gunicorn, bare: serve.Gunicorn, queries: dict) -> None:
-        for name, (path, login, _columns) in self.LISTS.items():
+    def list_pages(self, url: str, portal: serve.Gunicorn, bare: serve.Gunicorn, lists: dict) -> None:
+        for name, page in lists.items():
+            path, login = page.path, page.login
             cookie = serve.log_in(portal.base, login, PASSWORD)
             rows = serve.row_names(portal.base + path, cookie)
             if serve.row_names(f"{bare.base}/{name}/") != rows:
@@ -240,7 +325,7 @@ class Bench:
             loads = self.interleave({"portal": (portal.base + path, cookie), "bare": (f"{bare.base}/{name}/", None)},
                                     best=lambda runs: max(runs, key=lambda load: load.rps))
             self.log(f"load: bare SQL of {path}")
-            sql = sqlbare.bare_load(url, queries[name][0], seconds=self.setup.seconds)
+            sql = sqlbare.bare_load(url, page.queries, seconds=self.setup.seconds)
             p, b = loads["portal"], loads["bare"]
             label = f"{path} ({len(rows)} rows)"
             self.report.add(f"{label}: req/s vs bare Pyramid", p.rps, b.rps, higher_is_better=True,
@@ -254,32 +339,50 @@ class Bench:
     def growth(self, portals: dict) -> None:
         sizes = sorted(portals)
         small = sizes[0]
-        cookies = {size: serve.log_in(server.base, "bench-head", PASSWORD) for size, server in portals.items()}
-        for path in (DIRECTORY, f"{DIRECTORY}&q={SEARCH}"):
-            self.log(f"load: portal {path} at {', '.join(f'{s:,}' for s in sizes)} parties")
+        customers = {size: customer_page(self.setup.url(size)) for size in sizes}
+        # label -> {size: (path, login)}: the staff directory, and the big customer's requests at each size
+        pages = {path: {size: (path, "bench-head") for size in sizes}
+                 for path in (DIRECTORY, f"{DIRECTORY}&q={SEARCH}")}
+        pages[customers[small][0]] = customers
+        cookies = {}
+        for label, by_size in pages.items():
+            for size, (_path, login) in by_size.items():
+                if (size, login) not in cookies:
+                    cookies[size, login] = serve.log_in(portals[size].base, login, PASSWORD)
+            self.log(f"load: portal {label} at {', '.join(f'{s:,}' for s in sizes)} parties")
             # One connection per worker: nothing queues, so p50 is the page's own time.
-            loads = self.interleave({size: (portals[size].base + path, cookies[size]) for size in sizes},
+            loads = self.interleave({size: (portals[size].base + path, cookies[size, login])
+                                     for size, (path, login) in by_size.items()},
                                     best=lambda runs: min(runs, key=lambda load: load.p50_ms),
                                     connections=serve.WORKERS)
             for size in sizes[1:]:
-                self.report.add(f"{path}: p50 at {size:,} vs {small:,} parties", loads[size].p50_ms,
+                self.report.add(f"{label}: p50 at {size:,} vs {small:,} parties", loads[size].p50_ms,
                                 loads[small].p50_ms, unit=" ms", target="≤ 1.20×", limit=1.2)
                 if loads[size].timeouts:
-                    self.report.notes.append(f"  {path} at {size:,} parties: {loads[size].timeouts} requests"
+                    self.report.notes.append(f"  {label} at {size:,} parties: {loads[size].timeouts} requests"
                                              f" took over {serve.TIMEOUT_SECONDS} s; p50 is of those that finished")
-        plans = {size: self.plans(self.setup.url(size)) for size in sizes}
+        plans = {size: self.plans(self.setup.url(size), customers[size][0]) for size in sizes}
         for size in sizes[1:]:
-            for kind in plans[size]:
-                self.report.add(f"  its count(*) alone at {size:,} vs {small:,} parties ({kind})",
-                                plans[size][kind][0].ms, plans[small][kind][0].ms, unit=" ms")
+            for kind, (count, _page) in plans[size].items():
+                if count is not None and plans[small][kind][0] is not None:
+                    self.report.add(f"  its count(*) alone at {size:,} vs {small:,} parties ({kind})",
+                                    count.ms, plans[small][kind][0].ms, unit=" ms")
+        for size in sizes:
+            counted = request_counts(self.setup.url(size), customers[size][0])
+            self.report.notes.append(f"  requests at {size:,} parties: {counted}")
         for size, by_kind in plans.items():
             for kind, (count, page) in by_kind.items():
-                self.report.notes.append(f"  plan at {size:,} parties, {kind}: count: {count.summary}")
+                if count is not None:
+                    self.report.notes.append(f"  plan at {size:,} parties, {kind}: count: {count.summary}")
                 self.report.notes.append(f"  plan at {size:,} parties, {kind}: page:  {page.summary}")
 
-    def plans(self, url: str) -> dict:
-        return {kind: [sqlbare.explain(url, q) for q in page_queries(url, path, "bench-head")]
-                for kind, path in (("plain", DIRECTORY), ("search", f"{DIRECTORY}&q={SEARCH}"))}
+    def plans(self, url: str, requests_path: str) -> dict:
+        """kind -> the plans of the page's count (None if it counts nothing) and of its rows."""
+        statements = {kind: page_queries(url, path, "bench-head")
+                      for kind, path in (("plain", DIRECTORY), ("search", f"{DIRECTORY}&q={SEARCH}"))}
+        statements["requests"] = request_list_queries(url, requests_path)
+        return {kind: [None if q is None else sqlbare.explain(url, q) for q in sqlbare.page_statements(queries)]
+                for kind, queries in statements.items()}
 
     # --- XLSX ----------------------------------------------------------------
     def export(self, mode: str, url: str, rows: int, sql: str) -> dict:
@@ -322,20 +425,32 @@ class Bench:
                                     f"{growth['bare']:+.1f} MiB", "", "flat",
                                     "ok" if growth["portal"] < 8 else "SHORT"))
 
+    def outbox(self, url: str) -> None:
+        messages = 200 if self.setup.smoke else 2000
+        self.log(f"outbox: {messages} e-mails to a local SMTP server, portal-worker's delivery vs bare smtplib")
+        result = outbox.measure(url, messages, self.setup.rounds)
+        self.report.add(f"Outbox delivery, {messages:,} e-mails to local SMTP: per second vs bare smtplib",
+                        result["portal"], result["bare"], unit="/s")
+        self.report.notes.append("  outbox: the portal locks, sends and marks each row in its own transaction (so a killed"
+                                 " worker loses nothing); bare smtplib sends the same e-mails from memory on one"
+                                 " connection, no database")
+
     def run(self) -> Report:
         load_before = os.getloadavg()[0]
         main_url = self.setup.url(self.setup.parties)
-        queries = self.list_queries(main_url)
+        lists = self.list_pages_of(main_url)
         with contextlib.ExitStack() as servers:  # all boot at once; each is waited for on first use
             portals = {size: servers.enter_context(self.portal_server(self.setup.url(size))) for size in self.setup.sizes}
-            bare = servers.enter_context(self.bare_server(main_url, queries))
-            self.list_pages(main_url, portals[self.setup.parties], bare, queries)
+            bare = servers.enter_context(self.bare_server(main_url, lists))
+            self.list_pages(main_url, portals[self.setup.parties], bare, lists)
             self.growth(portals)
         self.xlsx(self.setup.url(max(self.setup.sizes)))
+        self.outbox(main_url)
         for name in NOT_BUILT:
             self.report.rows.append(Row(name, "not built yet"))
         self.report.notes.insert(0, f"  load average (1 min) at start {load_before:.1f}, at end {os.getloadavg()[0]:.1f}"
-                                    f" on {os.cpu_count()} cores; plans below are EXPLAIN ANALYZE of the page's two statements")
+                                    f" on {os.cpu_count()} cores; plans below are EXPLAIN ANALYZE of each page's"
+                                    " count and rows")
         return self.report
 
 

@@ -44,6 +44,16 @@ def capture(engine, work) -> list[Query]:
     return queries
 
 
+def page_statements(queries: list[Query]) -> tuple[Query | None, Query]:
+    """Of a list page's statements, the pager's count (None if it counts nothing) and the page of rows.
+
+    Told apart by what they are, not where they stand: a page's view may run a
+    lookup first (the request types), and the pager may count in any way.
+    """
+    counts = [q for q in queries if q.sql.lstrip().lower().startswith("select count(")]
+    return (counts[0] if counts else None), queries[-1]
+
+
 def run(cursor, queries) -> list:
     """Execute ``queries`` in order and fetch everything each returns; the last result."""
     rows = []
