@@ -211,3 +211,11 @@ def test_a_subject_with_line_breaks_stays_on_one_line(testapp, app, dbsession, w
     [mail] = outbox(dbsession)
     assert "\n" not in mail.subject and "\r" not in mail.subject
     assert "“Broken Bcc: everyone@example.test”" in mail.subject
+
+
+def test_the_admin_navigation_leads_to_the_outbox(testapp, world):
+    login(testapp, world["admin"].login)
+    page = testapp.get("/account/")
+    assert 'href="http://localhost/admin/outbox/"' in page.text
+    login_page = testapp.get("/admin/outbox/")
+    assert 'aria-current="page"' in login_page.text

@@ -132,6 +132,17 @@ def _unread_of(user_id):
     return (MessageReceipt.user_id == user_id, MessageReceipt.read_at.is_(None), _not_by(user_id))
 
 
+def unread_receipts(user_id, party_ids: Select | None = None) -> Select:
+    """The receipts (their ``delivered_at``) of messages someone else wrote to ``user_id`` and
+    they have not read, on the parties ``party_ids`` (a select of ids) when given."""
+    statement = (
+        select(MessageReceipt.delivered_at)
+        .join(Message, Message.id == MessageReceipt.message_id)
+        .where(*_unread_of(user_id))
+    )
+    return statement if party_ids is None else statement.where(Message.party_id.in_(party_ids))
+
+
 @dataclass(frozen=True)
 class Unread:
     """How many messages a user has not read, and how many of those were never shown to them."""

@@ -1,5 +1,5 @@
 """In-app notices: the author and the assignee hear of every move someone else makes."""
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from ..models import Notice
 from ..models.meta import utcnow
@@ -27,6 +27,11 @@ def on_transition(event: TransitionApplied):
             user_id=user_id, party_id=item.party_id, workflow=event.workflow.name, item_id=item.id,
             transition=event.transition, to_state=event.to_state, actor_id=event.actor_id,
         ))
+
+
+def unread_notices(user_id) -> Select:
+    """The notices ``user_id`` has not read (found by the index on user_id, read_at)."""
+    return select(Notice.id).where(Notice.user_id == user_id, Notice.read_at.is_(None))
 
 
 def unread_count(session, user_id) -> int:

@@ -6,6 +6,10 @@ from sqlalchemy import Select, func, or_, select
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+# The pager counts no further than this: "1–50 of more than 1000" past it. Counting up to a
+# thousand rows costs a fraction of a millisecond whatever the table's size (a whole count
+# of 100,000 parties took 54 ms); nobody pages through twenty pages to find a row.
+DEFAULT_COUNT_CAP = 1000
 # A search text longer than this is cut: a huge LIKE pattern would cost the database for nothing.
 MAX_QUERY = 100
 
@@ -89,18 +93,61 @@ class Listing:
 
 
 class Page:
-    """One page of a select statement, with the total count for the pager."""
+    """One page of a select statement, and as much of its total as is cheap to know.
 
-    def __init__(self, dbsession, statement, *, page=1, page_size=DEFAULT_PAGE_SIZE, scalars=True):
+    The pager counts at most ``count_cap + 1`` rows, so a page costs the same
+    at ten thousand rows as at ten million: below the cap the total is exact;
+    above it the page says "more than <cap>" and pages on with previous/next.
+    A page beyond the cap looks one row ahead to know whether a next one
+    exists, and its last page learns the exact total from where it ends.
+    """
+
+    def __init__(self, dbsession, statement, *, page=1, page_size=DEFAULT_PAGE_SIZE, scalars=True,
+                 count_cap=DEFAULT_COUNT_CAP):
         self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-        self.total = dbsession.scalar(
-            select(func.count()).select_from(statement.order_by(None).subquery())
-        )
-        self.page_count = max(1, math.ceil(self.total / self.page_size))
-        self.page = min(max(1, page), self.page_count)
-        offset = (self.page - 1) * self.page_size
-        result = dbsession.execute(statement.limit(self.page_size).offset(offset))
-        self.items = result.scalars().all() if scalars else result.all()
+        self.count_cap = max(count_cap, self.page_size)
+        self._db, self._statement, self._scalars = dbsession, statement, scalars
+        counted = self._count(self.count_cap + 1)
+        self.total_known = counted <= self.count_cap
+        self.total = counted if self.total_known else self.count_cap
+        self.page = max(1, page)
+        if self.total_known:
+            self.page = min(self.page, self.page_count)
+            self.items = self._rows(self.page_size)
+            return
+        # More rows than the cap: the count proves a next page only while it reaches past this one.
+        proven = counted > self.offset + self.page_size
+        items = self._rows(self.page_size if proven else self.page_size + 1)
+        if not items and self.page > 1:
+            # Past the end (a hand-made URL): the set ends before this offset, so counting it is bounded.
+            self.total = self._count(self.offset)
+            self.total_known = True
+            self.page = max(1, min(self.page, self.page_count))
+            items = self._rows(self.page_size)
+        elif not proven and len(items) <= self.page_size:
+            # The last page: the total is where it ends.
+            self.total = self.offset + len(items)
+            self.total_known = True
+        self._more = proven or len(items) > self.page_size
+        self.items = items[:self.page_size]
+
+    def _count(self, limit: int) -> int:
+        """How many rows the statement gives, counting no further than ``limit``."""
+        bounded = self._statement.order_by(None).limit(limit)
+        return self._db.scalar(select(func.count()).select_from(bounded.subquery()))
+
+    def _rows(self, limit: int) -> list:
+        result = self._db.execute(self._statement.limit(limit).offset(self.offset))
+        return result.scalars().all() if self._scalars else result.all()
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+    @property
+    def page_count(self) -> int | None:
+        """How many pages there are; None while the total is not known."""
+        return max(1, math.ceil(self.total / self.page_size)) if self.total_known else None
 
     @property
     def has_previous(self) -> bool:
@@ -108,12 +155,12 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.page_count
+        return self.page < self.page_count if self.total_known else self._more
 
     @property
     def first_item(self) -> int:
-        return 0 if self.total == 0 else (self.page - 1) * self.page_size + 1
+        return 0 if not self.items else self.offset + 1
 
     @property
     def last_item(self) -> int:
-        return min(self.total, self.page * self.page_size)
+        return self.offset + len(self.items)

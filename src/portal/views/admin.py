@@ -10,9 +10,10 @@ from ..resources import AdminArea, UserResource, UsersContainer
 from ..schemas.account import SetPasswordSchema
 from ..security.permissions import Permission
 from ..services.interfaces import IAuditService, IAuthService, IPasswordService
-from ..services.pagination import Listing, Page, parse_page
+from ..services.pagination import Listing
 from ..services.xlsx import Column
 from .downloads import xlsx_download
+from .listing import list_page
 
 USER_SORTS = {"login": User.login, "name": User.last_name, "state": User.state, "last_login": User.last_login_at}
 USER_SEARCH = (User.login, User.last_name, User.email)
@@ -45,7 +46,7 @@ def user_listing(params) -> Listing:
              request_method=("GET", "HEAD"), renderer="portal:templates/admin/users.pt")
 def user_list(context, request):
     listing = user_listing(request.params)
-    page = Page(request.dbsession, listing.statement, page=parse_page(request.params.get("page")))
+    page = list_page(request, listing.statement)
     return {
         "page": page,
         "q": listing.q,
@@ -137,5 +138,5 @@ def audit_log(context, request):
         .outerjoin(User, User.id == AuditEntry.actor_id)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     )
-    page = Page(request.dbsession, statement, page=parse_page(request.params.get("page")), scalars=False)
+    page = list_page(request, statement, scalars=False)
     return {"page": page}

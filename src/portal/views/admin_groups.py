@@ -15,7 +15,7 @@ from ..resources.admin_workflows import StaffGroupResource, StaffGroupsContainer
 from ..schemas.admin_workflows import AddMemberSchema, StaffGroupSchema
 from ..security.permissions import Permission
 from ..services.interfaces import IAuditService
-from ..services.pagination import Listing, Page, parse_page
+from ..services.pagination import Listing
 from ..services.workflow_settings import (
     SettingRefused,
     add_member,
@@ -31,6 +31,7 @@ from ..services.xlsx import Column
 from .admin_workflows import saved, settings_nav
 from .downloads import xlsx_download
 from .forms import field_error
+from .listing import list_page
 
 MEMBER_COUNT = (
     select(func.count()).where(StaffGroupMember.group_id == StaffGroup.id).correlate(StaffGroup).scalar_subquery()
@@ -62,7 +63,7 @@ def group_export_columns(types_by_group) -> tuple:
              request_method=("GET", "HEAD"), renderer="portal:templates/admin/groups.pt")
 def group_list(context, request):
     listing = group_listing(request.params)
-    page = Page(request.dbsession, listing.statement, page=parse_page(request.params.get("page")))
+    page = list_page(request, listing.statement)
     return {
         "page": page,
         "q": listing.q,

@@ -15,10 +15,11 @@ from ..resources.admin_workflows import OutboxArea, parse_id
 from ..security.permissions import Permission
 from ..services.interfaces import IAuditService
 from ..services.outbox import counts_by_state, retry_failed
-from ..services.pagination import Listing, Page, parse_page
+from ..services.pagination import Listing
 from ..services.xlsx import Column
 from .admin_workflows import saved
 from .downloads import xlsx_download
+from .listing import list_page
 
 SORTS = {
     "created": OutboxMessage.created_at,
@@ -69,7 +70,7 @@ def export_columns(request) -> tuple:
              request_method=("GET", "HEAD"), renderer="portal:templates/admin/outbox.pt")
 def outbox_list(context, request):
     listing, state = outbox_listing(request.params)
-    page = Page(request.dbsession, listing.statement, page=parse_page(request.params.get("page")))
+    page = list_page(request, listing.statement)
     query = dict(listing.query, state=state) if state else listing.query
     return {
         "page": page,

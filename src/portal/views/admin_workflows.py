@@ -27,13 +27,14 @@ from ..schemas.admin_workflows import RequestTypeSchema, SlaSchema
 from ..schemas.priorities import PRIORITIES, PRIORITY_LABELS, priority_label
 from ..security.permissions import Permission
 from ..services.interfaces import IAuditService
-from ..services.pagination import Listing, Page, parse_page
+from ..services.pagination import Listing
 from ..services.sla import BusinessCalendar
 from ..services.workflow_settings import SettingRefused, request_counts, save_request_type, save_sla, sla_table
 from ..services.xlsx import Column
 from .downloads import xlsx_download
 from .forms import field_error
 from .layout import NavItem
+from .listing import list_page
 
 SECTIONS = (
     (RequestTypesContainer.segment, _("Request types")),
@@ -114,7 +115,7 @@ def all_groups(dbsession) -> list[StaffGroup]:
              request_method=("GET", "HEAD"), renderer="portal:templates/admin/request_types.pt")
 def request_type_list(context, request):
     listing, filters = type_listing(request)
-    page = Page(request.dbsession, listing.statement, page=parse_page(request.params.get("page")))
+    page = list_page(request, listing.statement)
     return {
         "page": page,
         "q": listing.q,

@@ -11,10 +11,10 @@ from ..models import ChangeRequest
 from ..resources.backoffice import BackofficeArea
 from ..security.permissions import Permission
 from ..services.change_requests import decision_queue
-from ..services.pagination import Page, parse_page
 from ..services.xlsx import Column
 from .change_requests import changed_fields, requested_values
 from .downloads import xlsx_download
+from .listing import list_page
 
 
 def queue_listing(request):
@@ -38,7 +38,7 @@ def export_columns(request):
              request_method=("GET", "HEAD"), renderer="portal:templates/backoffice/queue.pt")
 def change_queue(context, request):
     listing, statement = queue_listing(request)
-    page = Page(request.dbsession, statement, page=parse_page(request.params.get("page")), scalars=False)
+    page = list_page(request, statement, scalars=False)
     return {
         "page": page, "q": listing.q, "sort": listing.sort,
         "fields": lambda item: changed_fields(request, item),

@@ -1,23 +1,46 @@
 """What every page's layout needs: user, navigation, party switcher, unread counters, languages, flashes."""
 from urllib.parse import urlsplit
 
-from babel.dates import format_date, format_datetime
 from pyramid.csrf import get_csrf_token
 from pyramid.decorator import reify
 from pyramid.events import BeforeRender, subscriber
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
+from ..formats import format_date, format_datetime
 from ..i18n import LANGUAGES, _, identity_or_none
-from ..models import Party, Role
+from ..models import MessageReceipt, Party, Role
 from ..resources import Root, find_party
 from ..resources.parties import visible_parties_query
 from ..security.permissions import Permission
 from ..services import notices
 from ..services.attachments import human_size
-from ..services.messages import deliver_pending, latest_unread_party, unread_summary
+from ..services.messages import deliver_pending, latest_unread_party, unread_receipts
 from ..services.workflow import IWorkflowService
 
 FLASH_QUEUES = ("success", "info", "error")
+# The header's counters stop counting here ("999+"): a page costs the same however much piles up.
+COUNTER_CAP = 999
+
+
+def _count_upto(statement, cap):
+    return select(func.count()).select_from(statement.limit(cap + 1).subquery()).scalar_subquery()
+
+
+def counters_statement(message_parties=None):
+    """The header's counters in one statement, for the user bound as ``user_id``: unread messages
+    (on ``message_parties``, a select of ids, when given) and unread notices, each counted up to
+    COUNTER_CAP + 1, and whether any unread message was never delivered."""
+    user_id = bindparam("user_id")
+    receipts = unread_receipts(user_id, message_parties)
+    return select(
+        _count_upto(receipts, COUNTER_CAP),
+        receipts.where(MessageReceipt.delivered_at.is_(None)).exists(),
+        _count_upto(notices.unread_notices(user_id), COUNTER_CAP),
+    )
+
+
+# Staff who see every party share one statement, built once (building it cost more than running it).
+ALL_PARTIES_COUNTERS = counters_statement()
 
 
 class NavItem:
@@ -58,6 +81,11 @@ class Layout:
     def current_party(self):
         resource = find_party(self.context)
         return None if resource is None else resource.party
+
+    @reify
+    def has_switcher(self) -> bool:
+        """Whether the header offers a party switcher: a customer of two parties or more (asked without a query)."""
+        return self.identity is not None and len(self.identity.party_ids) > 1
 
     @reify
     def my_parties(self):
@@ -103,6 +131,9 @@ class Layout:
                 # The workflow settings: request types, SLA and staff groups share one sub-navigation.
                 items.append(NavItem(_("Settings"), request.resource_url(admin, "request-types", ""),
                                      path.startswith(("/admin/request-types/", "/admin/sla/", "/admin/groups/"))))
+            if request.has_permission(Permission.AdminOutbox, admin):
+                items.append(NavItem(_("Outbox"), request.resource_url(admin, "outbox", ""),
+                                     path.startswith("/admin/outbox/")))
         items.append(NavItem(_("Account"), request.resource_url(self.root, "account"), path.startswith("/account")))
         return items
 
@@ -136,8 +167,15 @@ class Layout:
         return None if query.whereclause is None else query.with_only_columns(Party.id)
 
     @reify
+    def _unread(self):
+        """(unread messages, whether any of them was never delivered, unread notices): one statement."""
+        scope = self._message_parties
+        statement = ALL_PARTIES_COUNTERS if scope is None else counters_statement(scope)
+        return self.request.dbsession.execute(statement, {"user_id": self.user.id}).one()
+
+    @reify
     def unread_messages(self):
-        """Messages someone else wrote to this user that they have not opened yet.
+        """Messages someone else wrote to this user that they have not opened yet (up to COUNTER_CAP + 1).
 
         Showing this counter on a page (GET, not an error page) is what
         delivers the messages counted in it: see services/messages.py.
@@ -145,16 +183,21 @@ class Layout:
         if not self._counting:
             return 0
         request = self.request
-        unread = unread_summary(request.dbsession, self.user.id, self._message_parties)
-        if unread.undelivered and request.method == "GET":
+        unread, undelivered, _notices = self._unread
+        if undelivered and request.method == "GET":
             parties = self.root["p"]
             deliver_pending(request.find_service(IWorkflowService), self.user.id,
                             lambda party_id: parties[str(party_id)], self._message_parties)
-        return unread.messages
+        return unread
 
     @reify
     def unread_notices(self):
-        return notices.unread_count(self.request.dbsession, self.user.id) if self._counting else 0
+        return self._unread[2] if self._counting else 0
+
+    @staticmethod
+    def counter(count: int) -> str:
+        """A counter as the header shows it: past the cap, "999+"."""
+        return f"{COUNTER_CAP}+" if count > COUNTER_CAP else str(count)
 
     @reify
     def messages_url(self):
@@ -168,7 +211,9 @@ class Layout:
         party_id = None
         if self.unread_messages:
             party_id = latest_unread_party(self.request.dbsession, self.user.id, self._message_parties)
-        if party_id is None and self.my_parties:
+        if party_id is None and len(self.identity.party_ids) == 1:
+            (party_id,) = self.identity.party_ids  # one party: no query for the list of them
+        elif party_id is None and self.my_parties:
             party_id = self.my_parties[0].id
         if party_id is None:
             return None
@@ -176,12 +221,11 @@ class Layout:
 
     def date(self, value):
         """A date as people of the page's language write it."""
-        return format_date(value, format="medium", locale=self.language)
+        return format_date(value, self.language, "medium")
 
     def datetime(self, value):
         """A moment in the company's time zone, written the language's way."""
-        return format_datetime(value, format="short", tzinfo=self.request.registry["portal_tz"],
-                               locale=self.language)
+        return format_datetime(value, self.request.registry["portal_tz"], self.language, "short")
 
     def filesize(self, size):
         return human_size(size, self.language)

@@ -1,7 +1,23 @@
 """The list page every item kind shares: filter by whitelisted values, sort, page — in the database."""
 from dataclasses import dataclass
 
-from ..services.pagination import Page, SortSpec, parse_page
+from ..services.pagination import DEFAULT_COUNT_CAP, Page, SortSpec, parse_page
+
+COUNT_CAP_SETTING = "portal.list_count_cap"
+
+
+def count_cap(registry) -> int:
+    """How far a list's pager counts (``portal.list_count_cap``), read once per application."""
+    cap = registry.get(COUNT_CAP_SETTING)
+    if cap is None:
+        cap = registry[COUNT_CAP_SETTING] = int((registry.settings or {}).get(COUNT_CAP_SETTING, DEFAULT_COUNT_CAP))
+    return cap
+
+
+def list_page(request, statement, *, scalars=True) -> Page:
+    """The page of ``statement`` the query string asks for, its total counted up to the cap."""
+    return Page(request.dbsession, statement, page=parse_page(request.params.get("page")), scalars=scalars,
+                count_cap=count_cap(request.registry))
 
 
 @dataclass
@@ -17,8 +33,7 @@ class ItemList:
         """``filters`` maps a query-string name to (column, allowed values); anything else is ignored."""
         chosen, sort, statement = cls.filtered(request, statement, sorts=sorts, default_sort=default_sort,
                                                filters=filters)
-        page = Page(request.dbsession, statement, page=parse_page(request.params.get("page")))
-        return cls(chosen, sort, page)
+        return cls(chosen, sort, list_page(request, statement))
 
     @staticmethod
     def filtered(request, statement, *, sorts: dict, default_sort: str, filters: dict):

@@ -15,12 +15,13 @@ from ..schemas.messages import NewThreadSchema, ReplySchema
 from ..security.permissions import Permission
 from ..services import messages as service
 from ..services.attachments import IAttachmentService, UploadRefused
-from ..services.pagination import Listing, Page, parse_page
+from ..services.pagination import Listing
 from ..services.workflow import IWorkflowService
 from ..services.xlsx import Column
 from ..workflows import MESSAGE
 from .downloads import xlsx_download
 from .forms import field_error
+from .listing import list_page
 from .workflow import AttachmentLink
 
 SORTS = {
@@ -62,7 +63,7 @@ def thread_listing(context, request, statement):
 def thread_list(context, request):
     db = request.dbsession
     listing, unread_only = thread_listing(context, request, context.query())
-    page = Page(db, listing.statement, page=parse_page(request.params.get("page")))
+    page = list_page(request, listing.statement)
     stats = service.thread_stats(db, request.authenticated_userid, [t.id for t in page.items])
     starters = service.users_by_id(db, [t.created_by_id for t in page.items])
     query = dict(listing.query, unread="1") if unread_only else listing.query

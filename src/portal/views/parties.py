@@ -8,9 +8,10 @@ from ..modules import party_tiles
 from ..resources import PartyContainer, PartyResource
 from ..resources.parties import visible_parties_query
 from ..security.permissions import Permission
-from ..services.pagination import Listing, Page, parse_page
+from ..services.pagination import Listing
 from ..services.xlsx import Column
 from .downloads import xlsx_download
+from .listing import list_page
 
 SORTS = {"name": Party.name, "tax_id": Party.tax_id, "id": Party.id}
 SEARCH = (Party.name, Party.tax_id, Party.external_id)
@@ -39,7 +40,7 @@ def directory_title(identity):
 def party_directory(context, request):
     identity = request.identity
     listing = directory_listing(identity, request.params)
-    page = Page(request.dbsession, listing.statement, page=parse_page(request.params.get("page")))
+    page = list_page(request, listing.statement)
     return {
         "page": page,
         "q": listing.q,

@@ -12,12 +12,13 @@ from ..resources.staff_areas import ServiceArea
 from ..schemas.priorities import PRIORITIES, priority_label
 from ..security.permissions import Permission
 from ..services.due import is_overdue, today_bounds
-from ..services.pagination import MAX_PAGE_SIZE, Page, SortSpec, parse_page
+from ..services.pagination import MAX_PAGE_SIZE, SortSpec
 from ..services.queue import DEFAULT_SORT, DUE_FILTERS, KINDS, SORT_KEYS, QueueFilter, StaffScope, queue_statement
 from ..services.workflow import IWorkflowService
 from ..services.xlsx import Column
 from ..workflows.engine import WorkflowError
 from .downloads import xlsx_download
+from .listing import list_page
 from .workflow import staff_choices
 
 TEMPLATE = "portal:templates/service/queue.pt"
@@ -91,7 +92,7 @@ class QueueRow:
 
 def queue_page(context, request, *, error=None):
     query = QueueQuery.from_request(request)
-    page = Page(request.dbsession, query.statement, page=parse_page(request.params.get("page")), scalars=False)
+    page = list_page(request, query.statement, scalars=False)
     states = {}
     for kind in KINDS.values():
         for state in kind.workflow.states.values():

@@ -2,12 +2,12 @@
 attachment downloads and the user's notices."""
 from urllib.parse import quote
 
-from babel.dates import format_datetime
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import FileResponse
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from ..formats import format_datetime
 from ..i18n import _, translate
 from ..models import Notice, User, UserRole
 from ..resources import AccountArea, AttachmentResource, WorkflowItem
@@ -15,11 +15,11 @@ from ..resources.workflow_items import CONTAINER_OF
 from ..security.permissions import Permission
 from ..services.attachments import IAttachmentService
 from ..services.notices import mark_read
-from ..services.pagination import Page, parse_page
 from ..services.workflow import IWorkflowService
 from ..workflows import WORKFLOWS
 from ..workflows.effects import HANDLER_ROLES
 from ..workflows.engine import WorkflowError
+from .listing import list_page
 
 MAX_COMMENT = 4000
 # Which permission lets a user see the files of each kind of item.
@@ -62,7 +62,7 @@ def refusal_text(request, error: WorkflowError) -> str:
     last = error.last
     if last is not None and last.transition != "create":
         who = last.actor.full_name if last.actor is not None else translate(request, _("the system"))
-        when = format_datetime(last.at, "short", tzinfo=request.registry["portal_tz"], locale=request.locale_name)
+        when = format_datetime(last.at, request.registry["portal_tz"], request.locale_name)
         text += " " + translate(request, _("Last change: ${who}, ${when}.", mapping={"who": who, "when": when}))
     return text
 
@@ -143,7 +143,7 @@ def item_url(request, notice: Notice) -> str:
 def notices(context, request):
     user_id = request.authenticated_userid
     statement = select(Notice).where(Notice.user_id == user_id).order_by(Notice.created_at.desc(), Notice.id.desc())
-    page = Page(request.dbsession, statement, page=parse_page(request.params.get("page")))
+    page = list_page(request, statement)
     rows = [
         {
             "notice": n,

@@ -1,7 +1,8 @@
 """Paging and sorting happen in the database with whitelisted keys."""
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.models import Party
 from portal.services.pagination import Listing, Page, SortSpec, parse_page
@@ -72,3 +73,73 @@ def test_listing_sorts_by_whitelisted_keys_with_a_total_order(dbsession):
     assert listing({"sort": "password_hash"}).sort == SortSpec("name", False)
     assert listing({}).query == {"sort": "name"}
     assert len(listing({"q": "x" * 500}).q) == 100
+
+
+# --- a count bounded by a cap ---------------------------------------------------------
+def capped(dbsession, page, *, cap=5):
+    statement = select(Party).where(Party.name.like("C%")).order_by(Party.name)
+    return Page(dbsession, statement, page=page, page_size=3, count_cap=cap)
+
+
+@pytest.fixture
+def twelve(dbsession):
+    for n in range(12):
+        PartyFactory(name=f"C{n:02d}")
+
+
+def names(page):
+    return [p.name for p in page.items]
+
+
+def test_past_the_cap_the_total_is_more_than_the_cap(dbsession, twelve):
+    first = capped(dbsession, 1)
+    assert not first.total_known and first.total == 5 and first.page_count is None
+    assert names(first) == ["C00", "C01", "C02"] and (first.first_item, first.last_item) == (1, 3)
+    assert first.has_next and not first.has_previous
+
+
+def test_pages_beyond_the_cap_page_on_and_the_last_one_knows_the_total(dbsession, twelve):
+    second = capped(dbsession, 2)  # reaches past what the count saw: it looks one row ahead
+    assert names(second) == ["C03", "C04", "C05"] and second.has_next and second.has_previous
+    assert not second.total_known
+    third = capped(dbsession, 3)
+    assert names(third) == ["C06", "C07", "C08"] and third.has_next and not third.total_known
+    last = capped(dbsession, 4)
+    assert names(last) == ["C09", "C10", "C11"] and not last.has_next
+    assert last.total_known and last.total == 12 and last.page_count == 4
+    assert (last.first_item, last.last_item) == (10, 12)
+
+
+def test_a_page_past_the_end_of_an_uncounted_list_goes_to_its_last_page(dbsession, twelve):
+    beyond = capped(dbsession, 99)
+    assert beyond.page == 4 and names(beyond) == ["C09", "C10", "C11"]
+    assert beyond.total_known and beyond.total == 12 and not beyond.has_next
+
+
+def test_at_or_under_the_cap_the_total_is_exact(dbsession, twelve):
+    page = capped(dbsession, 2, cap=12)
+    assert page.total_known and page.total == 12 and page.page_count == 4 and page.has_next
+    assert capped(dbsession, 1, cap=11).total_known is False
+
+
+def test_the_cap_is_never_under_a_page(dbsession, twelve):
+    page = capped(dbsession, 1, cap=1)  # a cap under the page size counts one page at least
+    assert page.count_cap == 3 and not page.total_known and page.has_next
+
+
+def test_the_count_reads_no_further_than_the_cap(dbsession, twelve):
+    seen = []
+    engine = dbsession.get_bind()
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        capped(dbsession, 1)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(seen) == 2  # the count and the page, nothing more
+    count_sql, count_params = seen[0]
+    assert "count(*)" in count_sql and "LIMIT" in count_sql
+    assert 6 in (count_params.values() if isinstance(count_params, dict) else count_params)

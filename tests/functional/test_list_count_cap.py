@@ -1,0 +1,86 @@
+"""A list longer than the pager's count cap: "more than N", previous/next past it, the export whole.
+
+The cap is a setting (``portal.list_count_cap``); here it is 60, just over one
+page of 50, so a list of 130 has one page inside the cap and two past it.
+"""
+import io
+
+import openpyxl
+import pytest
+import webtest
+
+import portal
+
+from tests.conftest import login
+from tests.factories import PartyFactory, staff
+
+CAP = 60
+ROWS = 130
+
+
+@pytest.fixture(scope="module")
+def capped_app(app_settings, migrated_engine):
+    return portal.main({}, **dict(app_settings, **{"portal.list_count_cap": str(CAP)}))
+
+
+@pytest.fixture
+def browser(capped_app, tm, dbsession):
+    for n in range(ROWS):
+        PartyFactory(name=f"Capped {n:03d}")
+    PartyFactory(name="Other Ltd")
+    client = webtest.TestApp(capped_app, extra_environ={
+        "HTTP_HOST": "localhost", "REMOTE_ADDR": "192.0.2.10",
+        "tm.active": True, "tm.manager": tm, "app.dbsession": dbsession,
+    })
+    login(client, staff("head").login)
+    return client
+
+
+def pager(page) -> str:
+    return " ".join(page.html.select_one("nav.pager").get_text(" ").split())
+
+
+def names(page):
+    return [a.text for a in page.html.select("table.list tbody td:first-child a")]
+
+
+def test_a_list_past_the_cap_says_more_than_the_cap(browser):
+    page = browser.get("/p/?q=capped")
+    assert "1–50 of more than 60" in pager(page) and "page 1" in pager(page)
+    assert " of 2" not in pager(page) and " of 3" not in pager(page)  # no page count it does not know
+    assert names(page) == [f"Capped {n:03d}" for n in range(50)]
+    assert page.html.select_one("nav.pager a[rel=prev]") is None
+
+
+def test_next_and_previous_page_on_past_the_cap(browser):
+    first = browser.get("/p/?q=capped&sort=name")
+    second = browser.get(first.html.select_one("nav.pager a[rel=next]")["href"])
+    assert names(second) == [f"Capped {n:03d}" for n in range(50, 100)]
+    assert "51–100 of more than 60" in pager(second) and "page 2" in pager(second)
+    assert second.html.select_one("nav.pager a[rel=prev]") is not None
+    third = browser.get(second.html.select_one("nav.pager a[rel=next]")["href"])
+    # The last page knows where the list ends, so it knows the total.
+    assert names(third) == [f"Capped {n:03d}" for n in range(100, ROWS)]
+    assert "101–130 of 130" in pager(third) and "page 3 of 3" in pager(third)
+    assert third.html.select_one("nav.pager a[rel=next]") is None
+    back = browser.get(third.html.select_one("nav.pager a[rel=prev]")["href"])
+    assert names(back) == names(second)
+
+
+def test_a_page_beyond_the_end_shows_the_last_page(browser):
+    page = browser.get("/p/?q=capped&page=9")
+    assert names(page)[0] == "Capped 100" and "page 3 of 3" in pager(page)
+
+
+def test_under_the_cap_the_total_is_exact(browser):
+    for n in range(5):
+        PartyFactory(name=f"Small {n}")
+    page = browser.get("/p/?q=small")
+    assert "1–5 of 5" in pager(page) and "page 1 of 1" in pager(page)
+
+
+def test_the_export_holds_every_row_past_the_cap(browser):
+    response = browser.get("/p/export.xlsx?q=capped&sort=name")
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.body)).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [f"Capped {n:03d}" for n in range(ROWS)]
+
