@@ -3,6 +3,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from portal.models import Base, database_url
+from portal.models.meta import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -37,7 +38,8 @@ def run_migrations_online():
 
 def _run(connection):
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -51,9 +51,11 @@ class MessageReceipt(Base):
     """When one recipient got (delivered_at) and first opened (read_at) a message."""
 
     __tablename__ = "message_receipts"
+    # The header's unread counter: one user's receipts not yet read, found without reading the rest.
+    __table_args__ = (Index("ix_message_receipts_user_id_read_at", "user_id", "read_at"),)
 
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

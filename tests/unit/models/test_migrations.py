@@ -4,12 +4,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from portal.models import Base
+from portal.models.meta import include_object
 from tests.conftest import alembic_config
 
 
 def test_migrations_at_head_match_the_models(migrated_engine):
     with migrated_engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and migrations differ; write a migration: {diff}"
 
