@@ -37,6 +37,7 @@ def request_list(context, request):
     )
     return {
         "listing": listing, "page": listing.page, "sort": listing.sort, "types": types,
+        "type_names": {t.id: t.name(request.locale_name) for t in types},
         "states": REQUEST.states,
         "can_create": request.has_permission(Permission.RequestsCreate, context),
     }
