@@ -153,14 +153,10 @@ class Unread:
 
 def unread_summary(session, user_id, party_ids: Select | None = None) -> Unread:
     """One COUNT query; ``party_ids`` (a select of ids) limits it to the parties the user may see."""
-    statement = (
-        select(func.count(), func.count(case((MessageReceipt.delivered_at.is_(None), 1))))
-        .select_from(MessageReceipt).join(Message, Message.id == MessageReceipt.message_id)
-        .where(*_unread_of(user_id))
-    )
-    if party_ids is not None:
-        statement = statement.where(Message.party_id.in_(party_ids))
-    total, undelivered = session.execute(statement).one()
+    receipts = unread_receipts(user_id, party_ids).subquery()
+    total, undelivered = session.execute(
+        select(func.count(), func.count(case((receipts.c.delivered_at.is_(None), 1))))
+    ).one()
     return Unread(total, undelivered)
 
 

@@ -1,5 +1,5 @@
 """In-app notices: the author and the assignee hear of every move someone else makes."""
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, select, update
 
 from ..models import Notice
 from ..models.meta import utcnow
@@ -32,12 +32,6 @@ def on_transition(event: TransitionApplied):
 def unread_notices(user_id) -> Select:
     """The notices ``user_id`` has not read (found by the index on user_id, read_at)."""
     return select(Notice.id).where(Notice.user_id == user_id, Notice.read_at.is_(None))
-
-
-def unread_count(session, user_id) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Notice).where(Notice.user_id == user_id, Notice.read_at.is_(None))
-    )
 
 
 def mark_read(session, user_id, notice_ids=None) -> None:
