@@ -84,3 +84,11 @@ def test_the_export_holds_every_row_past_the_cap(browser):
     rows = list(openpyxl.load_workbook(io.BytesIO(response.body)).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == [f"Capped {n:03d}" for n in range(ROWS)]
 
+
+
+@pytest.mark.parametrize("bad", ["lots", "10", "-5", ""])
+def test_a_bad_cap_stops_the_start_with_a_clear_message(app_settings, migrated_engine, bad):
+    from pyramid.exceptions import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="portal.list_count_cap must be a whole number of at least 50"):
+        portal.main({}, **dict(app_settings, **{"portal.list_count_cap": bad}))

@@ -6,6 +6,7 @@ from ..security.permissions import Permission
 
 
 def includeme(config):
+    config.include(".listing")
     config.add_static_view(
         "static", "portal:static", cache_max_age=3600, permission=NO_PERMISSION_REQUIRED
     )

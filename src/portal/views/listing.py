@@ -1,16 +1,31 @@
 """The list page every item kind shares: filter by whitelisted values, sort, page — in the database."""
 from dataclasses import dataclass
 
-from ..services.pagination import DEFAULT_COUNT_CAP, Page, SortSpec, parse_page
+from pyramid.exceptions import ConfigurationError
+
+from ..services.pagination import DEFAULT_COUNT_CAP, DEFAULT_PAGE_SIZE, Page, SortSpec, parse_page
 
 COUNT_CAP_SETTING = "portal.list_count_cap"
+
+
+def parse_count_cap(settings) -> int:
+    """``portal.list_count_cap`` as a whole number of at least one page; a bad value stops the start."""
+    raw = (settings or {}).get(COUNT_CAP_SETTING, DEFAULT_COUNT_CAP)
+    try:
+        cap = int(str(raw).strip())
+    except ValueError:
+        cap = 0
+    if cap < DEFAULT_PAGE_SIZE:
+        raise ConfigurationError(f"{COUNT_CAP_SETTING} must be a whole number of at least "
+                                 f"{DEFAULT_PAGE_SIZE}, not {raw!r}")
+    return cap
 
 
 def count_cap(registry) -> int:
     """How far a list's pager counts (``portal.list_count_cap``), read once per application."""
     cap = registry.get(COUNT_CAP_SETTING)
     if cap is None:
-        cap = registry[COUNT_CAP_SETTING] = int((registry.settings or {}).get(COUNT_CAP_SETTING, DEFAULT_COUNT_CAP))
+        cap = registry[COUNT_CAP_SETTING] = parse_count_cap(registry.settings)
     return cap
 
 
@@ -58,3 +73,8 @@ class ItemList:
     def query(self) -> dict:
         """The query string that gives this list again, without the page (for its export link)."""
         return dict(self.filters, sort=self.sort.value)
+
+
+def includeme(config):
+    """Read the count cap at start, so a bad value is reported then, not on every list page."""
+    config.registry[COUNT_CAP_SETTING] = parse_count_cap(config.get_settings())
