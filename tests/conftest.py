@@ -6,13 +6,14 @@ another (CI sets a fresh PostgreSQL database there).
 """
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
 import transaction
 import webtest
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 import portal
 from portal import models
@@ -137,3 +138,19 @@ def csrf_token(testapp) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+@contextmanager
+def statements(dbsession):
+    """The SQL statements run meanwhile (an executemany counts once: it is one round of the driver)."""
+    seen = []
+    engine = dbsession.get_bind()
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

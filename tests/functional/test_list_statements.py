@@ -3,28 +3,11 @@
 The login session, the user and its grants come in one statement; the pager
 counts (boundedly) and reads one page; the header's counters are one more.
 """
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
-from tests.conftest import login
+from tests.conftest import login, statements
 from tests.factories import PartyFactory, UserFactory, customer, staff
-
-
-@contextmanager
-def statements(dbsession):
-    seen = []
-    engine = dbsession.get_bind()
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize("role, path", [("head", "/p/?sort=name&q=party"), ("admin", "/admin/users/?sort=login")])

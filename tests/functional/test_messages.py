@@ -1,16 +1,15 @@
 """Messages through HTTP: threads between a party and staff, receipts, delivered and read, counters, isolation."""
 import dataclasses
 import io
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 import openpyxl
 import pytest
 import webtest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.models import Attachment, Membership, Message, MessageReceipt, MessageThread, WorkflowHistory
-from tests.conftest import login
+from tests.conftest import login, statements
 from tests.factories import ManagerAssignmentFactory, PartyFactory, customer, staff
 from portal.services.messages import post_message
 from tests.factories.messages import thread as make_thread
@@ -398,22 +397,6 @@ def test_no_n_plus_one_on_a_thread_of_200_messages(app, testapp, dbsession, worl
                               .where(WorkflowHistory.workflow == "message")
                               .group_by(WorkflowHistory.transition).order_by(WorkflowHistory.transition)).all()
     assert moves == [("create", 200), ("deliver", 200), ("read", 200)]
-
-
-@contextmanager
-def statements(dbsession):
-    """The SQL statements run meanwhile (an executemany counts once: it is one round of the driver)."""
-    seen = []
-    engine = dbsession.get_bind()
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 # --- the list ------------------------------------------------------------------------------
