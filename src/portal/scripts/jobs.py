@@ -8,6 +8,10 @@ Jobs:
   workflow's ``auto_close`` transition with no actor, so its timeline shows it
   was closed automatically and its author gets the usual in-app notice and e-mail.
 
+- ``prune-outbox [--days N]`` deletes the e-mails sent more than N days ago
+  (N defaults to the setting ``portal.mail.keep_days``, else 90); e-mails
+  still waiting or failed stay.
+
 A job runs in one transaction: it closes all it finds or, on an error, nothing.
 Running it again at once finds nothing more to do.
 """
@@ -16,10 +20,13 @@ import sys
 
 from ..services.notices import on_transition
 from ..services.notifier import EmailNotifier
+from ..services.outbox import prune_sent
 from ..services.requests import auto_close
 from .common import db_session, load_settings
 
 AUTO_CLOSE_SETTING = "portal.requests.auto_close_days"
+KEEP_SENT_SETTING = "portal.mail.keep_days"
+DEFAULT_KEEP_SENT_DAYS = 90
 MAX_DAYS = 3650
 
 
@@ -27,7 +34,7 @@ class JobError(Exception):
     """A mistake in the arguments or the settings, reported as one line and exit status 2."""
 
 
-def auto_close_days(value) -> int:
+def days_value(value) -> int:
     """``value`` as a number of days from 1 to ``MAX_DAYS``."""
     try:
         days = int(str(value).strip())
@@ -40,9 +47,9 @@ def auto_close_days(value) -> int:
 
 def run_auto_close(settings, args) -> str:
     if args.days is not None:
-        days = auto_close_days(args.days)
+        days = days_value(args.days)
     elif settings.get(AUTO_CLOSE_SETTING):
-        days = auto_close_days(settings[AUTO_CLOSE_SETTING])
+        days = days_value(settings[AUTO_CLOSE_SETTING])
     else:
         raise JobError(f"Give --days or set {AUTO_CLOSE_SETTING} in the .ini file.")
     email_notifier = EmailNotifier.from_settings(settings)
@@ -59,6 +66,15 @@ def run_auto_close(settings, args) -> str:
     return f"Closed {closed} {noun} resolved more than {days} days ago."
 
 
+def run_prune_outbox(settings, args) -> str:
+    days = days_value(args.days if args.days is not None
+                           else settings.get(KEEP_SENT_SETTING) or DEFAULT_KEEP_SENT_DAYS)
+    with db_session(settings) as db:
+        pruned = prune_sent(db, days)
+    noun = "e-mail" if pruned == 1 else "e-mails"
+    return f"Deleted {pruned} {noun} sent more than {days} days ago."
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="portal-jobs", description="Run the portal's scheduled jobs.")
     parser.add_argument("config_uri", help="the .ini file, e.g. production.ini")
@@ -66,6 +82,9 @@ def build_parser():
     close = sub.add_parser("auto-close", help="close requests resolved longer ago than N days")
     close.add_argument("--days", help=f"N (default: the setting {AUTO_CLOSE_SETTING})")
     close.set_defaults(func=run_auto_close)
+    prune = sub.add_parser("prune-outbox", help="delete e-mails sent longer ago than N days")
+    prune.add_argument("--days", help=f"N (default: the setting {KEEP_SENT_SETTING}, else {DEFAULT_KEEP_SENT_DAYS})")
+    prune.set_defaults(func=run_prune_outbox)
     return parser
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from pyramid_mailer.message import Message
 from repoze.sendmail.encoding import encode_message
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 
 from ..models import OutboxMessage, OutboxState
 from ..models.meta import utcnow
@@ -243,3 +243,11 @@ def retry_failed(session, ids=None, now=None) -> int:
         row.attempts = 0
         row.next_attempt_at = now or utcnow()
     return len(rows)
+
+
+def prune_sent(session, days: int, now=None) -> int:
+    """Forget e-mails sent more than ``days`` days ago; waiting and failed ones stay."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    result = session.execute(delete(OutboxMessage).where(OutboxMessage.state == OutboxState.sent,
+                                                         OutboxMessage.sent_at < cutoff))
+    return result.rowcount

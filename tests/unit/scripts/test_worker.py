@@ -77,3 +77,24 @@ def test_bad_settings_are_one_line_and_exit_2(ini, capsys, sender, message):
 def test_bad_arguments_exit_2(ini, capsys):
     assert worker.main([str(ini), "--batch", "0"]) == 2
     assert "--batch must be at least 1" in capsys.readouterr().err
+
+
+def test_prune_outbox_forgets_old_sent_mail_only(ini, tmp_path, capsys):
+    from datetime import timedelta
+
+    from portal.models.meta import utcnow
+    from portal.scripts import jobs
+
+    fill(tmp_path, 4)
+    with db(tmp_path) as session, session.begin():
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        old = utcnow() - timedelta(days=100)
+        rows[0].state, rows[0].sent_at = OutboxState.sent, old            # pruned
+        rows[1].state, rows[1].sent_at = OutboxState.sent, utcnow()      # recent: kept
+        rows[2].state, rows[2].sent_at = OutboxState.failed, None        # failed: kept
+    assert jobs.main([str(ini), "prune-outbox"]) == 0
+    assert "Deleted 1 e-mail sent more than 90 days ago." in capsys.readouterr().out
+    assert states(tmp_path) == [OutboxState.sent, OutboxState.failed, OutboxState.pending]
+    assert jobs.main([str(ini), "prune-outbox", "--days", "0"]) == 2
+    assert "from 1 to" in capsys.readouterr().err
+    assert len(states(tmp_path)) == 3
