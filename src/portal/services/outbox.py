@@ -219,12 +219,6 @@ class OutboxDelivery:
         report.sent += 1
 
 
-def pending_count(session) -> int:
-    """Messages waiting to be sent (due or not)."""
-    return session.scalar(select(func.count()).select_from(OutboxMessage)
-                          .where(OutboxMessage.state == OutboxState.pending))
-
-
 def counts_by_state(session) -> dict[str, int]:
     rows = session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))
     counts = {state.value: 0 for state in OutboxState}
