@@ -1,8 +1,8 @@
 """Alembic environment: the database URL comes from the app's .ini or PORTAL_DB_URL."""
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import pool
 
-from portal.models import Base, database_url
+from portal.models import Base, database_url, get_engine
 from portal.models.meta import include_object
 
 config = context.config
@@ -31,7 +31,8 @@ def run_migrations_online():
     if connection is not None:
         _run(connection)
         return
-    engine = engine_from_config({"sqlalchemy.url": _url()}, prefix="sqlalchemy.", poolclass=pool.NullPool)
+    # The app's own engine: on SQLite it makes the database's folder, which a fresh clone lacks.
+    engine = get_engine({"sqlalchemy.url": _url()}, poolclass=pool.NullPool)
     with engine.connect() as connection:
         _run(connection)
 

@@ -48,10 +48,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
-def get_engine(settings, prefix="sqlalchemy."):
+def get_engine(settings, prefix="sqlalchemy.", **kw):
+    """The engine for ``settings``; on SQLite the database's folder is made if missing (a fresh
+    clone has no ``var/``), and the pragmas are set on every connection."""
     settings = dict(settings)
     settings[prefix + "url"] = database_url(settings)
-    engine = engine_from_config(settings, prefix, future=True)
+    engine = engine_from_config(settings, prefix, future=True, **kw)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         _ensure_sqlite_dir(engine.url.database)

@@ -101,3 +101,19 @@ def test_admin_refuses_bad_input_and_changes_nothing(ini, tmp_path, capsys):
     assert "at least 10 characters" in err and "taken" in err and "NO-SUCH" in err and "ghost" in err
     with db(tmp_path) as session:
         assert counts(session) == before
+
+
+def test_initialize_db_creates_the_sqlite_folder_a_fresh_clone_lacks(tmp_path, monkeypatch):
+    """A clone has no var/ (git keeps no empty folder): the first command must make it."""
+    from tests.conftest import HERE
+
+    monkeypatch.delenv("PORTAL_DB_URL", raising=False)
+    text = open(f"{HERE}/development.ini").read()
+    text = text.replace("sqlalchemy.url = sqlite:///%(here)s/var/portal.sqlite",
+                        f"sqlalchemy.url = sqlite:///{tmp_path}/var/portal.sqlite")
+    text = text.replace("script_location = %(here)s/alembic", f"script_location = {HERE}/alembic")
+    path = tmp_path / "fresh.ini"
+    path.write_text(text)
+    assert not (tmp_path / "var").exists()
+    assert initialize_db.main([str(path)]) == 0
+    assert (tmp_path / "var" / "portal.sqlite").is_file()
