@@ -1,9 +1,11 @@
 """Alembic environment: the database URL comes from the app's .ini or PORTAL_DB_URL."""
-from alembic import context
 from sqlalchemy import pool
 
-from portal.models import Base, database_url, get_engine
-from portal.models.meta import include_object
+from alembic import context
+from portal.db import database_url, get_engine, load_all_models
+from portal.db.meta import Base, include_object
+
+load_all_models()  # every package's tables, whichever verticals a deployment switches on
 
 config = context.config
 target_metadata = Base.metadata

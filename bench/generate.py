@@ -31,34 +31,22 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import delete, exists, func, insert, select, update
 
-from portal.models import (
-    ChangeRequest,
-    Contract,
-    CustomerRequest,
-    ManagerAssignment,
-    Membership,
-    MembershipState,
-    Message,
-    MessageReceipt,
-    MessageThread,
-    Party,
-    RequestType,
-    Role,
-    ServiceTicket,
-    SlaPolicy,
-    StaffGroup,
-    StaffGroupMember,
-    User,
-    UserRole,
-    UserState,
-    WorkflowHistory,
-)
+from portal.changes.models import ChangeRequest
+from portal.changes.workflow import CHANGE_REQUEST, FIELDS
+from portal.identity.models import Role, User, UserRole, UserState
+from portal.identity.passwords import password_service_from_settings
+from portal.messages.models import Message, MessageReceipt, MessageThread
+from portal.messages.workflow import MESSAGE
+from portal.parties.models import Contract, ManagerAssignment, Membership, MembershipState, Party
+from portal.requests.models import CustomerRequest, RequestType
+from portal.requests.workflow import REQUEST
 from portal.scripts.common import db_session, load_settings
-from portal.services.passwords import password_service_from_settings
-from portal.services.sla import DEFAULT_HOURS, BusinessCalendar
-from portal.workflows import CHANGE_REQUEST, MESSAGE, REQUEST, SERVICE_TICKET
-from portal.workflows.change_request import FIELDS
+from portal.staff.models import StaffGroup, StaffGroupMember
+from portal.tickets.models import ServiceTicket, SlaPolicy
+from portal.tickets.sla import DEFAULT_HOURS, BusinessCalendar
+from portal.tickets.workflow import SERVICE_TICKET
 from portal.workflows.engine import CREATE
+from portal.workflows.models import WorkflowHistory
 
 PASSWORD = "Bench-portal-2026"
 PARTY_PREFIX = "BENCH-P"
@@ -816,7 +804,6 @@ def generate(settings, parties: int, *, scale=1.0, big_requests=None, batch_size
 
 def migrate(config_uri: str, settings) -> None:
     from alembic import command
-
     from portal.scripts.common import alembic_config
 
     command.upgrade(alembic_config(config_uri, settings), "head")

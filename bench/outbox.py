@@ -22,8 +22,8 @@ from pyramid_mailer.mailer import Mailer
 from sqlalchemy import create_engine, delete, insert
 from sqlalchemy.orm import sessionmaker
 
-from portal.models import OutboxMessage
-from portal.services.outbox import OutboxDelivery
+from portal.outbox.models import OutboxMessage
+from portal.outbox.services import OutboxDelivery
 
 SENDER = "portal@bench.test"
 TOPIC = "bench"

@@ -142,7 +142,7 @@ def prepare(setup: Setup, size: int, log) -> str:
 
 def customer_page(url: str) -> tuple[str, str]:
     """The big customer's request list and the login of one of its users."""
-    from portal.models import get_engine, get_session_factory
+    from portal.db import get_engine, get_session_factory
 
     engine = get_engine({"sqlalchemy.url": url})
     try:
@@ -164,11 +164,12 @@ def request_list_queries(url: str, path: str, login=None) -> list[sqlbare.Query]
 
     from pyramid import testing
 
-    from portal.models import Party, get_engine, get_session_factory
-    from portal.resources.parties import PartyContainer, PartyResource
-    from portal.resources.workflow_items import RequestsContainer
+    from portal.db import get_engine, get_session_factory
+    from portal.parties.models import Party
+    from portal.parties.resources import PartyContainer, PartyResource
+    from portal.requests.resources import RequestsContainer
+    from portal.requests.views import request_list
     from portal.scripts.common import load_settings
-    from portal.views.requests import request_list
 
     parts = urlsplit(path)
     party_id = int(parts.path.split("/")[2])
@@ -176,7 +177,7 @@ def request_list_queries(url: str, path: str, login=None) -> list[sqlbare.Query]
     try:
         with get_session_factory(engine)() as db, testing.testConfig(settings=load_settings(str(INI))) as config:
             config.testing_securitypolicy(permissive=True)
-            context = RequestsContainer(PartyResource(db.get(Party, party_id), PartyContainer(None, db)))
+            context = RequestsContainer(PartyResource(db.get(Party, party_id), PartyContainer(None, db, config.registry)))
             request = testing.DummyRequest(params=dict(parse_qsl(parts.query)), dbsession=db)
             return sqlbare.capture(engine, lambda: request_list(context, request))
     finally:
@@ -187,11 +188,12 @@ def page_queries(url: str, path: str, login: str) -> list[sqlbare.Query]:
     """The SQL of one list page for ``login`` (its count and its rows), captured from the portal's code."""
     from urllib.parse import parse_qsl, urlsplit
 
-    from portal.models import User, get_engine, get_session_factory
-    from portal.services.auth import load_identity
-    from portal.services.pagination import Page
-    from portal.views.admin import user_listing
-    from portal.views.parties import directory_listing
+    from portal.admin.views.users import user_listing
+    from portal.db import get_engine, get_session_factory
+    from portal.identity.auth import load_identity
+    from portal.identity.models import User
+    from portal.parties.views import directory_listing
+    from portal.views.pagination import Page
 
     parts = urlsplit(path)
     params = dict(parse_qsl(parts.query))
@@ -232,9 +234,10 @@ def request_counts(url: str, requests_path: str) -> str:
 
 def export_sql(url: str, rows: int) -> str:
     """The statement the portal's directory export runs, compiled for the bare exporter."""
-    from portal.models import User, get_engine, get_session_factory
-    from portal.services.auth import load_identity
-    from portal.views.parties import directory_listing
+    from portal.db import get_engine, get_session_factory
+    from portal.identity.auth import load_identity
+    from portal.identity.models import User
+    from portal.parties.views import directory_listing
 
     engine = get_engine({"sqlalchemy.url": url})
     try:

@@ -42,10 +42,11 @@ def drain(fileobj) -> int:
 def portal_export(db_url: str, rows: int) -> dict:
     from sqlalchemy import select
 
-    from portal.models import User, get_engine, get_session_factory
-    from portal.services.auth import load_identity
-    from portal.services.xlsx import XlsxExportService
-    from portal.views.parties import EXPORT_COLUMNS, directory_listing
+    from portal.db import get_engine, get_session_factory
+    from portal.identity.auth import load_identity
+    from portal.identity.models import User
+    from portal.parties.views import EXPORT_COLUMNS, directory_listing
+    from portal.views.xlsx import XlsxExportService
 
     engine = get_engine({"sqlalchemy.url": db_url})
     with get_session_factory(engine)() as db, db.begin():

@@ -11,12 +11,12 @@ from contextlib import contextmanager
 import pytest
 import transaction
 import webtest
-from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import event, text
 
 import portal
-from portal import models
+from alembic import command
+from portal import db as models
 from tests import factories
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

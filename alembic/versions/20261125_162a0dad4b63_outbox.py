@@ -7,9 +7,9 @@ Create Date: 2026-11-25 10:51:17.918515
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
 
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '162a0dad4b63'

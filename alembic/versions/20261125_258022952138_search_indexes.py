@@ -8,8 +8,6 @@ Create Date: 2026-11-25 12:09:30.119758
 from typing import Sequence, Union
 
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision: str = '258022952138'

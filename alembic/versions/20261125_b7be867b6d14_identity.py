@@ -1,15 +1,15 @@
 """Identity: users, parties, contracts, memberships, roles, login sessions, audit log.
 
 Revision ID: b7be867b6d14
-Revises: 
+Revises:
 Create Date: 2026-11-25 08:11:06.582689
 
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
 
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'b7be867b6d14'

@@ -7,9 +7,9 @@ Create Date: 2026-11-25 08:25:45.253315
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
 
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'baaff71fb5d8'

@@ -15,7 +15,12 @@ import pytest
 
 from bench import generate as bench_generate
 from bench.serve import ensure_wrk
-from portal.workflows import CHANGE_REQUEST, MESSAGE, REQUEST, SERVICE_TICKET, WORKFLOWS
+from portal.changes.workflow import CHANGE_REQUEST
+from portal.messages.workflow import MESSAGE
+from portal.requests.workflow import REQUEST
+from portal.tickets.workflow import SERVICE_TICKET
+from portal.workflows.kinds import work_kinds
+from tests.factories import app_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMBER = r"[\d,.]+"
@@ -95,7 +100,7 @@ def test_generator_fills_grows_is_idempotent_and_resets(tmp_path):
     assert first["tickets"] > 60 and first["changes"] > 20 and first["types"] == 4
     assert first["messages"] > first["threads"] > 60 and first["receipts"] > first["threads"]
     for workflow, table in ITEM_TABLES.items():  # every state of every workflow
-        assert states(db, table) == set(WORKFLOWS[workflow].states), workflow
+        assert states(db, table) == set(work_kinds(app_registry())[workflow].workflow.states), workflow
     assert inconsistent_items(db) == {}
     settings = {"sqlalchemy.url": f"sqlite:///{db}", "portal.argon2.time_cost": "1",
                 "portal.argon2.memory_cost": "8", "portal.argon2.parallelism": "1"}

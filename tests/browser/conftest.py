@@ -9,13 +9,13 @@ import socket
 import threading
 
 import pytest
-from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from waitress.server import create_server
 
 import portal
+from alembic import command
 from portal.scripts.demo import load_demo
 from tests.conftest import TEST_SETTINGS, alembic_config
 from tests.factories import TEST_PASSWORDS

@@ -1,22 +1,16 @@
 """factory_boy factories of the models; each flushes so ids exist at once."""
+import functools
 from datetime import date
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
-from portal.models import (
-    Contract,
-    ManagerAssignment,
-    Membership,
-    Party,
-    RequestType,
-    SlaPolicy,
-    StaffGroup,
-    StaffGroupMember,
-    User,
-    UserRole,
-)
-from portal.services.passwords import Argon2PasswordService
+from portal.identity.models import User, UserRole
+from portal.identity.passwords import Argon2PasswordService
+from portal.parties.models import Contract, ManagerAssignment, Membership, Party
+from portal.requests.models import RequestType
+from portal.staff.models import StaffGroup, StaffGroupMember
+from portal.tickets.models import SlaPolicy
 
 # Cheap parameters: tests hash many passwords; production ones come from settings.
 TEST_PASSWORDS = Argon2PasswordService(time_cost=1, memory_cost=8, parallelism=1)
@@ -156,3 +150,20 @@ def staff(role, group=None, **kw):
     if group is not None:
         StaffGroupMemberFactory(group_id=group.id, user_id=user.id)
     return user
+
+
+@functools.cache
+def app_registry():
+    """The registry of a configured portal (party grants and children, work kinds), for trees that
+    tests build by hand instead of traversing."""
+    import portal
+    from tests.conftest import TEST_SETTINGS
+
+    return portal.main({}, **dict(TEST_SETTINGS, **{"sqlalchemy.url": "sqlite://"})).registry
+
+
+def party_container(session, parent=None):
+    """``/p/`` over ``session``, as traversal makes it."""
+    from portal.parties.resources import PartyContainer
+
+    return PartyContainer(parent, session, app_registry())

@@ -1,6 +1,6 @@
 """Change requests made through the workflow engine, so their history is what the portal would record."""
-from portal.models import ChangeRequest
-from portal.workflows import CHANGE_REQUEST
+from portal.changes.models import ChangeRequest
+from portal.changes.workflow import CHANGE_REQUEST
 from portal.workflows.engine import TransitionContext
 
 # Values a party of the tests starts with: every field filled, so a change is visible.

@@ -3,8 +3,8 @@
 A message needs its workflow history and its recipients' receipts, so these
 helpers go through services/messages.py rather than writing rows directly.
 """
-from portal.services.messages import post_message, start_thread
-from portal.services.workflow import WorkflowService
+from portal.messages.services import post_message, start_thread
+from portal.workflows.services import WorkflowService
 
 
 def workflow_service(session, actor_id):

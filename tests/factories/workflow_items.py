@@ -3,8 +3,10 @@ from datetime import timedelta
 
 import factory
 
-from portal.models import ChangeRequest, CustomerRequest, ServiceTicket
-from portal.models.meta import utcnow
+from portal.changes.models import ChangeRequest
+from portal.db.meta import utcnow
+from portal.requests.models import CustomerRequest
+from portal.tickets.models import ServiceTicket
 from tests.factories import Base, PartyFactory, RequestTypeFactory, registered
 
 

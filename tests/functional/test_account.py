@@ -1,7 +1,8 @@
 """The user's own account: profile and password change."""
 from sqlalchemy import func, select
 
-from portal.models import AuditEntry, AuthSession
+from portal.audit.models import AuditEntry
+from portal.identity.models import AuthSession
 from tests.conftest import PASSWORD, login
 from tests.factories import customer
 

@@ -2,7 +2,8 @@
 import pytest
 from sqlalchemy import select
 
-from portal.models import AuditEntry, User
+from portal.audit.models import AuditEntry
+from portal.identity.models import User
 from tests.conftest import PASSWORD, login
 from tests.factories import customer, staff
 

@@ -7,11 +7,14 @@ import pytest
 import webtest
 from sqlalchemy import func, select
 
-from portal.models import AuditEntry, CustomerRequest, RequestType, SlaPolicy, StaffGroup, StaffGroupMember
-from portal.models.meta import utcnow
+from portal.audit.models import AuditEntry
+from portal.db.meta import utcnow
+from portal.identity.auth import load_identity
+from portal.requests.models import CustomerRequest, RequestType
 from portal.security.principals import group_principal, principals_for
-from portal.services.auth import load_identity
-from portal.services.sla import BusinessCalendar, due_at
+from portal.staff.models import StaffGroup, StaffGroupMember
+from portal.tickets.models import SlaPolicy
+from portal.tickets.sla import BusinessCalendar, due_at
 from tests.conftest import csrf_token, login
 from tests.factories import (
     PartyFactory,
@@ -326,7 +329,7 @@ def test_groups_are_created_renamed_and_names_stay_unique(admin_app, dbsession):
 def test_group_members_are_staff_only_and_can_be_removed(admin_app, dbsession):
     group = StaffGroupFactory(name="Dispatch")
     technician = staff("service", last_name="Technician")
-    clerk = staff("backoffice", last_name="Clerk")
+    staff("backoffice", last_name="Clerk")
     outsider = customer(last_name="Outsider")
     blocked = staff("service", last_name="Gone", state="blocked")
 

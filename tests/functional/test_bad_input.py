@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import AuthSession
+from portal.identity.models import AuthSession
 from tests.conftest import login
 from tests.factories import PartyFactory, customer
 

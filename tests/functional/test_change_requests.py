@@ -3,7 +3,9 @@ import pytest
 import webtest
 from sqlalchemy import func, select
 
-from portal.models import ChangeRequest, Party, WorkflowHistory
+from portal.changes.models import ChangeRequest
+from portal.parties.models import Party
+from portal.workflows.models import WorkflowHistory
 from tests.conftest import login
 from tests.factories import ManagerAssignmentFactory, PartyFactory, customer, staff
 from tests.factories.change_requests import PARTY_VALUES, change_request
@@ -417,7 +419,7 @@ def test_another_partys_customer_sees_and_does_nothing(browser, dbsession, setup
 
 
 def test_a_member_whose_membership_ended_cannot_edit_his_old_draft(browser, dbsession, setup):
-    from portal.models import Membership
+    from portal.parties.models import Membership
 
     item = change_request(dbsession, setup["party"], setup["author"], {"email": "a@b.test"}, submit=False)
     b = browser(setup["author"])

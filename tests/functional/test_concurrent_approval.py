@@ -16,13 +16,18 @@ import pytest
 from pyramid.authorization import ACLHelper
 from sqlalchemy import delete, select, text
 
-from portal.models import ChangeRequest, Membership, Notice, Party, User, UserRole, WorkflowHistory
-from portal.resources import ChangesContainer, PartyContainer, PartyResource
+from portal.changes.models import ChangeRequest
+from portal.changes.resources import ChangesContainer
+from portal.changes.services import approve_and_apply
+from portal.changes.workflow import CHANGE_REQUEST
+from portal.identity.models import User, UserRole
+from portal.parties.models import Membership, Party
+from portal.parties.resources import PartyResource
 from portal.security.principals import Identity, principals_for
-from portal.services.change_requests import approve_and_apply
-from portal.services.workflow import WorkflowService
-from portal.workflows import CHANGE_REQUEST
 from portal.workflows.engine import TransitionNotAllowed
+from portal.workflows.models import Notice, WorkflowHistory
+from portal.workflows.services import WorkflowService
+from tests import factories
 from tests.factories.change_requests import PARTY_VALUES, change_request
 
 CHANGES = {"email": "decided@party.test", "invoice_channel": "edi"}
@@ -74,7 +79,7 @@ class Clerk:
             permits=lambda permission, resource: bool(helper.permits(resource, principals, permission)),
             notify=app.registry.notify,
         )
-        self.resource = ChangesContainer(PartyResource(party, PartyContainer(None, self.session)))[str(ids["item"])]
+        self.resource = ChangesContainer(PartyResource(party, factories.party_container(self.session)))[str(ids["item"])]
         self.seen_version = self.resource.item.version
         self.error = self.last = None
 

@@ -10,7 +10,6 @@ import pytest
 import webtest
 
 import portal
-
 from tests.conftest import login
 from tests.factories import PartyFactory, staff
 

@@ -1,11 +1,10 @@
 """Login, logout, lockout, throttling, CSRF and session rotation through HTTP."""
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
-from portal.models import AuthSession, LoginFailure, User
-from portal.models.meta import utcnow
+from portal.db.meta import utcnow
+from portal.identity.models import AuthSession, LoginFailure, User
 from tests.conftest import PASSWORD, login
 from tests.factories import PartyFactory, customer, staff
 

@@ -8,10 +8,13 @@ import pytest
 import webtest
 from sqlalchemy import func, select
 
-from portal.models import Attachment, Membership, Message, MessageReceipt, MessageThread, WorkflowHistory
+from portal.attachments.models import Attachment
+from portal.messages.models import Message, MessageReceipt, MessageThread
+from portal.messages.services import post_message
+from portal.parties.models import Membership
+from portal.workflows.models import WorkflowHistory
 from tests.conftest import login, statements
 from tests.factories import ManagerAssignmentFactory, PartyFactory, customer, staff
-from portal.services.messages import post_message
 from tests.factories.messages import thread as make_thread
 from tests.factories.messages import workflow_service
 

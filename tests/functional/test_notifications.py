@@ -1,14 +1,15 @@
 """E-mail notices through HTTP: written with the move, in the recipient's language, only to those who want them;
 the account switch; the admin's outbox page and who may reach it."""
+import pytest
 import webtest
 from sqlalchemy import func, select
 
-from portal.models import AuditEntry, CustomerRequest, OutboxMessage, OutboxState
+from portal.audit.models import AuditEntry
+from portal.outbox.models import OutboxMessage, OutboxState
+from portal.requests.models import CustomerRequest
 from tests.conftest import csrf_token, login
 from tests.factories import PartyFactory, RequestTypeFactory, StaffGroupFactory, UserFactory, customer, staff
 from tests.functional.test_requests import act, file_request
-
-import pytest
 
 
 @pytest.fixture
@@ -186,7 +187,7 @@ def test_anonymous_visitors_are_sent_to_log_in(testapp):
 
 
 def test_a_customer_who_left_the_party_gets_no_e_mail_about_its_items(testapp, app, dbsession, world):
-    from portal.models import Membership
+    from portal.parties.models import Membership
 
     login(testapp, world["customer"].login)
     file_request(testapp, world["party"], world["type"])

@@ -2,7 +2,15 @@
 import pytest
 
 from tests.conftest import login
-from tests.factories import ContractFactory, ManagerAssignmentFactory, MembershipFactory, PartyFactory, UserFactory, customer, staff
+from tests.factories import (
+    ContractFactory,
+    ManagerAssignmentFactory,
+    MembershipFactory,
+    PartyFactory,
+    UserFactory,
+    customer,
+    staff,
+)
 
 
 @pytest.fixture
@@ -63,7 +71,7 @@ def test_holding_user_switches_between_its_parties(testapp, dbsession):
     holding = PartyFactory(name="Holding Group")
     first = PartyFactory(name="Daughter One", parent_id=holding.id)
     second = PartyFactory(name="Daughter Two", parent_id=holding.id)
-    outsider = PartyFactory(name="Outsider Ltd")
+    PartyFactory(name="Outsider Ltd")
     user = customer(first)
     MembershipFactory(user=user, party=second)
     response = login(testapp, user.login)

@@ -8,9 +8,9 @@ import pytest
 import webtest
 from sqlalchemy import select
 
-from portal.models import WorkflowHistory
-from portal.models.meta import utcnow
-from portal.services.due import today_bounds
+from portal.db.meta import utcnow
+from portal.workflows.due import today_bounds
+from portal.workflows.models import WorkflowHistory
 from tests.conftest import csrf_token, login
 from tests.factories import ManagerAssignmentFactory, PartyFactory, StaffGroupFactory, customer, staff
 from tests.factories.workflow_items import ChangeRequestFactory, CustomerRequestFactory, ServiceTicketFactory

@@ -1,14 +1,15 @@
 """Customer requests through HTTP: filing, routing, the staff path, the customer path, isolation."""
-import io
 
-import webtest
 from datetime import timedelta
 
 import pytest
+import webtest
 from sqlalchemy import func, select
 
-from portal.models import Attachment, CustomerRequest, Notice, WorkflowHistory
-from portal.models.meta import utcnow
+from portal.attachments.models import Attachment
+from portal.db.meta import utcnow
+from portal.requests.models import CustomerRequest
+from portal.workflows.models import Notice, WorkflowHistory
 from tests.conftest import login
 from tests.factories import PartyFactory, RequestTypeFactory, StaffGroupFactory, customer, staff
 

@@ -7,9 +7,11 @@ import pytest
 import webtest
 from sqlalchemy import func, select
 
-from portal.models import Attachment, ServiceTicket, WorkflowHistory
-from portal.models.meta import utcnow
-from portal.services.sla import BusinessCalendar
+from portal.attachments.models import Attachment
+from portal.db.meta import utcnow
+from portal.tickets.models import ServiceTicket
+from portal.tickets.sla import BusinessCalendar
+from portal.workflows.models import WorkflowHistory
 from tests.conftest import login
 from tests.factories import PartyFactory, SlaPolicyFactory, customer, staff
 from tests.factories.workflow_items import ServiceTicketFactory

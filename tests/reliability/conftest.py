@@ -22,13 +22,15 @@ from pathlib import Path
 
 import gunicorn
 import pytest
-from alembic import command
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from portal.models import Party, RequestType, User
+from alembic import command
+from portal.identity.models import User
+from portal.parties.models import Party
+from portal.requests.models import RequestType
 from portal.scripts.demo import DEMO_PASSWORD, load_demo
 from tests.conftest import HERE, TEST_SETTINGS, alembic_config
 from tests.factories import TEST_PASSWORDS

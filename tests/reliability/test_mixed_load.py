@@ -2,8 +2,13 @@
 no 5xx, no lock or open transaction left behind, every acknowledged filing stored exactly once."""
 import time
 
-from .checks import (assert_exactly_once, assert_history_matches_rows, assert_nothing_left_locked, transitions_applied,
-                     unrecorded_noop_transitions)
+from .checks import (
+    assert_exactly_once,
+    assert_history_matches_rows,
+    assert_nothing_left_locked,
+    transitions_applied,
+    unrecorded_noop_transitions,
+)
 from .load import LoadRun, Submissions
 
 SECONDS = 20

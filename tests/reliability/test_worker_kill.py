@@ -16,12 +16,13 @@ import time
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
-from portal.models import OutboxMessage
-from portal.services.outbox import enqueue
+
+from alembic import command
+from portal.outbox.models import OutboxMessage
+from portal.outbox.services import enqueue
 from tests.conftest import HERE, alembic_config
 from tests.smtp_sink import SmtpSink
 

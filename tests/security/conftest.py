@@ -16,8 +16,10 @@ import transaction
 import webtest
 from sqlalchemy import func, select
 
-from portal import models
-from portal.models import Base, Party, User
+from portal import db as models
+from portal.db.meta import Base
+from portal.identity.models import User
+from portal.parties.models import Party
 from portal.scripts import demo
 from portal.scripts.demo import DEMO_PASSWORD
 from tests import factories

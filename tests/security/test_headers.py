@@ -47,7 +47,7 @@ def test_production_refuses_a_missing_secret(app_settings):
 
 
 def test_no_stack_trace_on_an_unexpected_error(testapp, app, monkeypatch):
-    from portal.views import parties
+    from portal.parties import views as parties
 
     def explode(*args, **kw):
         raise RuntimeError("secret internals")

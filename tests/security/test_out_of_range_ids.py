@@ -6,7 +6,6 @@ tests share, and every later request of that module would fail with it.
 Both guard bugs found when they were written (commit 0a5f06f) and fixed since:
 ids are parsed by resources/ids.py and the assign guard checks the range.
 """
-import pytest
 
 from .crawler import NUMERIC_SEGMENT, Crawler, ServerError, path_of, shape_of
 from .test_crawler import START_URLS, report

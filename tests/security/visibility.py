@@ -20,7 +20,7 @@ import zipfile
 
 from sqlalchemy import select
 
-from portal.models import Base
+from portal.db.meta import Base
 
 # Staff roles that see every party (README, "Demo logins"); a manager sees assigned ones.
 ALL_PARTIES_ROLES = frozenset({"backoffice", "service", "head", "admin"})

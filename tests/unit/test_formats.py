@@ -3,7 +3,8 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import babel.dates
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from portal.formats import format_date, format_datetime
 from portal.i18n import LANGUAGES

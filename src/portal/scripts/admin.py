@@ -10,10 +10,12 @@ import sys
 
 from sqlalchemy import delete, select
 
-from ..models import AuditEntry, AuthSession, Membership, MembershipState, Party, Role, User, UserRole, UserState
-from ..services.auth import normalize_login
-from ..services.passwords import password_service_from_settings
-from .common import db_session, load_settings
+from portal.audit.models import AuditEntry
+from portal.identity.auth import normalize_login
+from portal.identity.models import AuthSession, Role, User, UserRole, UserState
+from portal.identity.passwords import password_service_from_settings
+from portal.parties.models import Membership, MembershipState, Party
+from portal.scripts.common import db_session, load_settings
 
 
 class CommandError(Exception):

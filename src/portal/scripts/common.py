@@ -1,11 +1,12 @@
-"""What every console script needs: settings from an .ini, a database session, migrations."""
+"""What every console script needs: settings from an .ini, a database session, migrations, and
+for work that moves items, the application itself (its subscribers hear every move)."""
 import contextlib
 import os
 
 from alembic.config import Config as AlembicConfig
-from pyramid.paster import get_appsettings, setup_logging
+from pyramid.paster import bootstrap, get_appsettings, setup_logging
 
-from ..models import database_url, get_engine, get_session_factory
+from portal.db import database_url, get_engine, get_session_factory
 
 
 def load_settings(config_uri: str) -> dict:
@@ -34,3 +35,17 @@ def db_session(settings):
     finally:
         session.close()
         engine.dispose()
+
+
+@contextlib.contextmanager
+def app_request(config_uri: str):
+    """A request of the configured application, in one transaction committed when the block ends.
+
+    Moves made through it reach the same subscribers as in the web app (in-app
+    notices, e-mails, and whatever a package adds), because ``request.registry.notify``
+    is the application's own.
+    """
+    with bootstrap(config_uri) as env:
+        request = env["request"]
+        with request.tm:
+            yield request

@@ -9,34 +9,23 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from ..models import (
-    ChangeRequest,
-    Contract,
-    MessageThread,
-    ServiceTicket,
-    CustomerRequest,
-    RequestType,
-    SlaPolicy,
-    StaffGroup,
-    StaffGroupMember,
-    ManagerAssignment,
-    Membership,
-    MembershipState,
-    Party,
-    Role,
-    User,
-    UserRole,
-)
-from ..models.meta import utcnow
-from ..services.change_requests import draft_change_request
-from ..services.messages import start_thread
-from ..services.passwords import password_service_from_settings
-from ..services.sla import BusinessCalendar
-from ..services.tickets import file_ticket
-from ..services.workflow import WorkflowService
-from ..workflows import REQUEST
-from ..workflows.engine import TransitionContext
-from .common import db_session, load_settings
+from portal.changes.models import ChangeRequest
+from portal.changes.services import draft_change_request
+from portal.db.meta import utcnow
+from portal.identity.models import Role, User, UserRole
+from portal.identity.passwords import password_service_from_settings
+from portal.messages.models import MessageThread
+from portal.messages.services import start_thread
+from portal.parties.models import Contract, ManagerAssignment, Membership, MembershipState, Party
+from portal.requests.models import CustomerRequest, RequestType
+from portal.requests.workflow import REQUEST
+from portal.scripts.common import db_session, load_settings
+from portal.staff.models import StaffGroup, StaffGroupMember
+from portal.tickets.models import ServiceTicket, SlaPolicy
+from portal.tickets.services import file_ticket
+from portal.tickets.sla import BusinessCalendar
+from portal.workflows.engine import TransitionContext
+from portal.workflows.services import WorkflowService
 
 DEMO_PASSWORD = "Demo-portal-2026"
 

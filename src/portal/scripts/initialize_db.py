@@ -3,8 +3,7 @@ import argparse
 import sys
 
 from alembic import command
-
-from .common import alembic_config, load_settings
+from portal.scripts.common import alembic_config, load_settings
 
 
 def main(argv=None):

@@ -18,11 +18,9 @@ Running it again at once finds nothing more to do.
 import argparse
 import sys
 
-from ..services.notices import on_transition
-from ..services.notifier import EmailNotifier
-from ..services.outbox import prune_sent
-from ..services.requests import auto_close
-from .common import db_session, load_settings
+from portal.outbox.services import prune_sent
+from portal.requests.services import auto_close
+from portal.scripts.common import app_request, db_session, load_settings
 
 AUTO_CLOSE_SETTING = "portal.requests.auto_close_days"
 KEEP_SENT_SETTING = "portal.mail.keep_days"
@@ -52,16 +50,8 @@ def run_auto_close(settings, args) -> str:
         days = days_value(settings[AUTO_CLOSE_SETTING])
     else:
         raise JobError(f"Give --days or set {AUTO_CLOSE_SETTING} in the .ini file.")
-    email_notifier = EmailNotifier.from_settings(settings)
-
-    def notify(event):
-        # No Pyramid registry runs here, so the subscribers that must hear of the
-        # transitions (the customers' in-app notices and e-mails) are called directly.
-        on_transition(event)
-        email_notifier(event)
-
-    with db_session(settings) as db:
-        closed = auto_close(db, days, notify=notify)
+    with app_request(args.config_uri) as request:
+        closed = auto_close(request.dbsession, days, notify=request.registry.notify)
     noun = "request" if closed == 1 else "requests"
     return f"Closed {closed} {noun} resolved more than {days} days ago."
 

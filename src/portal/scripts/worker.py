@@ -18,9 +18,9 @@ import time
 
 from pyramid_mailer.mailer import Mailer
 
-from ..models import get_engine, get_session_factory
-from ..services.outbox import DEFAULT_MAX_ATTEMPTS, OutboxDelivery
-from .common import load_settings
+from portal.db import get_engine, get_session_factory
+from portal.outbox.services import DEFAULT_MAX_ATTEMPTS, OutboxDelivery
+from portal.scripts.common import load_settings
 
 log = logging.getLogger("portal.worker")
 

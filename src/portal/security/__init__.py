@@ -6,8 +6,7 @@ from pyramid.exceptions import ConfigurationError
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.settings import asbool
 
-from .permissions import Permission  # noqa: F401
-from .policy import PortalSecurityPolicy
+from portal.security.policy import PortalSecurityPolicy
 
 INSECURE_SECRETS = {"", "change-me"}
 

@@ -2,8 +2,8 @@
 from pyramid.authorization import ACLHelper
 from pyramid.request import RequestLocalCache
 
-from ..services.interfaces import IAuthService
-from .principals import principals_for
+from portal.identity.interfaces import IAuthService
+from portal.security.principals import principals_for
 
 
 class PortalSecurityPolicy:

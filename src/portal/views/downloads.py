@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 from pyramid.response import FileIter, Response
 
-from ..i18n import translate
-from ..services.interfaces import IXlsxExportService
+from portal.i18n import translate
+from portal.views.xlsx import IXlsxExportService
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK_BYTES = 64 * 1024

@@ -9,9 +9,9 @@ from pyramid.exceptions import BadCSRFToken, URLDecodeError
 from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
-from ..i18n import _
-from ..resources import find_party
-from ..security.permissions import Permission
+from portal.i18n import _
+from portal.parties.resources import find_party
+from portal.security.permissions import Permission
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 import colander
 import deform
 
-from ..services.attachments import IAttachmentService, UploadRefused
+from portal.attachments.services import IAttachmentService, UploadRefused
 
 
 class FormRefused(Exception):

@@ -6,16 +6,18 @@ from pyramid.decorator import reify
 from pyramid.events import BeforeRender, subscriber
 from sqlalchemy import bindparam, func, select
 
-from ..formats import format_date, format_datetime
-from ..i18n import LANGUAGES, _, identity_or_none
-from ..models import MessageReceipt, Party, Role
-from ..resources import Root, find_party
-from ..resources.parties import visible_parties_query
-from ..security.permissions import Permission
-from ..services import notices
-from ..services.attachments import human_size
-from ..services.messages import deliver_pending, latest_unread_party, unread_receipts
-from ..services.workflow import IWorkflowService
+from portal.attachments.services import human_size
+from portal.formats import format_date, format_datetime
+from portal.i18n import LANGUAGES, identity_or_none
+from portal.messages.models import MessageReceipt
+from portal.messages.services import deliver_pending, latest_unread_party, unread_receipts
+from portal.parties.models import Party
+from portal.parties.resources import find_party, visible_parties_query
+from portal.root import Root
+from portal.security.permissions import Permission
+from portal.views.navigation import nav_items
+from portal.workflows import notices
+from portal.workflows.services import IWorkflowService
 
 FLASH_QUEUES = ("success", "info", "error")
 # The header's counters stop counting here ("999+"): a page costs the same however much piles up.
@@ -41,11 +43,6 @@ def counters_statement(message_parties=None):
 
 # Staff who see every party share one statement, built once (building it cost more than running it).
 ALL_PARTIES_COUNTERS = counters_statement()
-
-
-class NavItem:
-    def __init__(self, title, url, active=False):
-        self.title, self.url, self.active = title, url, active
 
 
 class Layout:
@@ -97,45 +94,14 @@ class Layout:
         ).all()
 
     @reify
+    def path(self):
+        """This page's path, without the query."""
+        return self.here.split("?", 1)[0]
+
+    @reify
     def nav(self):
-        request, identity = self.request, self.identity
-        if identity is None:
-            return []
-        items = []
-        path = self.here.split("?", 1)[0]
-        if identity.is_staff or len(identity.party_ids) != 1:
-            title = _("Parties") if identity.is_staff else _("My companies")
-            url = request.resource_url(self.root, "p")
-            items.append(NavItem(title, url, path.rstrip("/") == "/p"))
-        else:
-            (party_id,) = identity.party_ids
-            url = request.resource_url(self.root, "p", str(party_id))
-            items.append(NavItem(_("My company"), url, path.startswith(f"/p/{party_id}/")))
-        if identity.is_staff:
-            # Staff work areas, each shown only to those its ACL lets in.
-            for name, permission, title in (("service", Permission.QueueView, _("Queue")),
-                                            ("backoffice", Permission.QueueView, _("Back office")),
-                                            ("dashboard", Permission.DashboardView, _("Dashboard"))):
-                try:
-                    area = self.root[name]
-                except KeyError:  # the feature that owns this area is not installed
-                    continue
-                if request.has_permission(permission, area):
-                    items.append(NavItem(title, request.resource_url(area), path.startswith(f"/{name}/")))
-        if identity.has_role(Role.admin):
-            admin = self.root["admin"]
-            if request.has_permission(Permission.AdminUsers, admin):
-                items.append(NavItem(_("Users"), request.resource_url(admin, "users"), path.startswith("/admin/users")))
-                items.append(NavItem(_("Audit log"), request.resource_url(admin, "audit"), path.startswith("/admin/audit")))
-            if request.has_permission(Permission.AdminWorkflows, admin):
-                # The workflow settings: request types, SLA and staff groups share one sub-navigation.
-                items.append(NavItem(_("Settings"), request.resource_url(admin, "request-types", ""),
-                                     path.startswith(("/admin/request-types/", "/admin/sla/", "/admin/groups/"))))
-            if request.has_permission(Permission.AdminOutbox, admin):
-                items.append(NavItem(_("Outbox"), request.resource_url(admin, "outbox", ""),
-                                     path.startswith("/admin/outbox/")))
-        items.append(NavItem(_("Account"), request.resource_url(self.root, "account"), path.startswith("/account")))
-        return items
+        """The header's links, as the enabled packages registered them (views/navigation.py)."""
+        return nav_items(self)
 
     @reify
     def languages(self):

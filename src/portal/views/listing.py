@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from pyramid.exceptions import ConfigurationError
 
-from ..services.pagination import DEFAULT_COUNT_CAP, DEFAULT_PAGE_SIZE, Page, SortSpec, parse_page
+from portal.views.pagination import DEFAULT_COUNT_CAP, DEFAULT_PAGE_SIZE, Page, SortSpec, parse_page
 
 COUNT_CAP_SETTING = "portal.list_count_cap"
 

@@ -1,34 +1,20 @@
 """What every workflow item page shares: the action buttons, the timeline, the transition POST,
-attachment downloads and the user's notices."""
-from urllib.parse import quote
-
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
-from pyramid.response import FileResponse
+the links to the item's files."""
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from ..formats import format_datetime
-from ..i18n import _, translate
-from ..models import Notice, User, UserRole
-from ..resources import AccountArea, AttachmentResource, WorkflowItem
-from ..resources.workflow_items import CONTAINER_OF
-from ..security.permissions import Permission
-from ..services.attachments import IAttachmentService
-from ..services.notices import mark_read
-from ..services.workflow import IWorkflowService
-from ..workflows import WORKFLOWS
-from ..workflows.effects import HANDLER_ROLES
-from ..workflows.engine import WorkflowError
-from .listing import list_page
+from portal.attachments.services import IAttachmentService
+from portal.formats import format_datetime
+from portal.i18n import _, translate
+from portal.identity.models import User, UserRole
+from portal.security.permissions import Permission
+from portal.security.roles import HANDLER_ROLES
+from portal.workflows.engine import WorkflowError
+from portal.workflows.resources import WorkflowItem
+from portal.workflows.services import IWorkflowService
 
 MAX_COMMENT = 4000
-# Which permission lets a user see the files of each kind of item.
-ATTACHMENT_VIEW = {
-    "request": Permission.RequestsView,
-    "change_request": Permission.ChangesView,
-    "service_ticket": Permission.TicketsView,
-    "message": Permission.MessagesView,
-}
 
 
 def staff_choices(dbsession):
@@ -100,23 +86,6 @@ def apply_transition(context, request):
     return HTTPSeeOther(back)
 
 
-@view_config(context=AttachmentResource, name="", request_method=("GET", "HEAD"), permission=Permission.PartyView)
-def download_attachment(context, request):
-    attachment = context.attachment
-    permission = ATTACHMENT_VIEW.get(attachment.owner_type)
-    if permission is None or not request.has_permission(permission, context):
-        raise HTTPNotFound()
-    path = request.find_service(IAttachmentService).path_for(attachment.sha256)
-    response = FileResponse(path, request=request, content_type=attachment.content_type.split(";")[0])
-    response.content_disposition = attachment_disposition(attachment.filename)
-    return response
-
-
-def attachment_disposition(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-
-
 class AttachmentLink:
     """An attachment with its download URL, for macros/workflow.pt."""
 
@@ -133,30 +102,3 @@ def attachment_links(request, resource) -> list[AttachmentLink]:
     ]
 
 
-def item_url(request, notice: Notice) -> str:
-    return request.resource_url(request.root, "p", str(notice.party_id), CONTAINER_OF[notice.workflow],
-                                str(notice.item_id), "")
-
-
-@view_config(context=AccountArea, name="notices", request_method=("GET", "HEAD"),
-             permission=Permission.AccountView, renderer="portal:templates/account/notices.pt")
-def notices(context, request):
-    user_id = request.authenticated_userid
-    statement = select(Notice).where(Notice.user_id == user_id).order_by(Notice.created_at.desc(), Notice.id.desc())
-    page = list_page(request, statement)
-    rows = [
-        {
-            "notice": n,
-            "url": item_url(request, n),
-            "kind": WORKFLOWS[n.workflow].title,
-            "state": WORKFLOWS[n.workflow].state(n.to_state).title,
-        }
-        for n in page.items
-    ]
-    return {"page": page, "rows": rows}
-
-
-@view_config(context=AccountArea, name="notices", request_method="POST", permission=Permission.AccountEdit)
-def notices_read(context, request):
-    mark_read(request.dbsession, request.authenticated_userid)
-    return HTTPSeeOther(request.resource_url(context, "notices"))

@@ -1,7 +1,8 @@
-"""Workflow definitions, one file each, on the engine in engine.py."""
-from .change_request import CHANGE_REQUEST
-from .message import MESSAGE
-from .request import REQUEST
-from .service_ticket import SERVICE_TICKET
+"""The workflow engine and what every workflow shares: the history, notices, due times, the item
+resources, the work kinds (``config.add_work_kind``) and the service that applies transitions."""
 
-WORKFLOWS = {w.name: w for w in (REQUEST, CHANGE_REQUEST, SERVICE_TICKET, MESSAGE)}
+
+def includeme(config):
+    config.include(".kinds")
+    config.include(".services")
+    config.include(".notices")

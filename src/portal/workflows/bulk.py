@@ -17,11 +17,10 @@ change items one by one, so a transition with effects is refused here: use
 """
 from collections.abc import Iterable
 
-from sqlalchemy import inspect, insert, select, update
+from sqlalchemy import insert, inspect, select, update
 
-from ..i18n import _
-from ..models import WorkflowHistory
-from .engine import (
+from portal.i18n import _
+from portal.workflows.engine import (
     NotPermitted,
     TransitionApplied,
     TransitionContext,
@@ -29,6 +28,7 @@ from .engine import (
     Workflow,
     WorkflowDefinitionError,
 )
+from portal.workflows.models import WorkflowHistory
 
 
 def apply_many(workflow: Workflow, items: Iterable, name: str, ctx: TransitionContext, *,

@@ -1,12 +1,10 @@
 """Side effects and guards several workflows share."""
 from sqlalchemy import select
 
-from ..i18n import _
-from ..models import Role, User, UserRole
-
-# Who can be given work: those who handle it (not the head or the administrator).
-HANDLER_ROLES = (Role.service.value, Role.backoffice.value, Role.manager.value)
-MAX_ID = 2**31 - 1
+from portal.db.ids import MAX_ID
+from portal.i18n import _
+from portal.identity.models import User, UserRole
+from portal.security.roles import HANDLER_ROLES
 
 
 def set_assignee(item, ctx):

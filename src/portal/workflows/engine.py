@@ -13,9 +13,9 @@ from pyramid.authorization import Allow
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
-from ..i18n import _
-from ..models import WorkflowHistory
-from ..models.meta import utcnow
+from portal.db.meta import utcnow
+from portal.i18n import _
+from portal.workflows.models import WorkflowHistory
 
 CREATE = "create"
 

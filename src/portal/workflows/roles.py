@@ -1,5 +1,5 @@
 """Roles per-state ACLs may name, resolved from an item to principals."""
-from ..security.principals import group_principal, manager_principal, party_principal, user_principal
+from portal.security.principals import group_principal, manager_principal, party_principal, user_principal
 
 
 def author(item):

@@ -1,5 +1,4 @@
 """The catalogs are complete and compiled: no English leaks into a Russian page."""
-import io
 import subprocess
 import sys
 from pathlib import Path

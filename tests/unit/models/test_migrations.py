@@ -3,8 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from portal.models import Base
-from portal.models.meta import include_object
+from portal.db.meta import Base, include_object
 from tests.conftest import alembic_config
 
 
@@ -25,8 +24,9 @@ def test_database_is_at_the_single_head(migrated_engine, db_url):
 
 def test_migrations_downgrade_and_upgrade_cleanly(tmp_path):
     """Every migration can be undone and redone (checked on a scratch SQLite file)."""
-    from alembic import command
     from sqlalchemy import create_engine, inspect
+
+    from alembic import command
 
     url = f"sqlite:///{tmp_path}/roundtrip.sqlite"
     cfg = alembic_config(url)

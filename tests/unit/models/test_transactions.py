@@ -1,5 +1,4 @@
 """The data layer's wiring: one transaction per request, retried on transient errors."""
-import transaction
 import webtest
 from pyramid.config import Configurator
 from transaction.interfaces import TransientError
@@ -15,7 +14,7 @@ def test_transient_errors_are_retried(app_settings, migrated_engine):
         return request.response
 
     with Configurator(settings=dict(app_settings)) as config:
-        config.include("portal.models")
+        config.include("portal.db")
         config.add_route("flaky", "/flaky")
         config.add_view(flaky, route_name="flaky")
     testapp = webtest.TestApp(config.make_wsgi_app())
@@ -26,7 +25,7 @@ def test_transient_errors_are_retried(app_settings, migrated_engine):
 def test_a_failed_request_rolls_back(app_settings, migrated_engine):
     from sqlalchemy import func, select
 
-    from portal.models import Party
+    from portal.parties.models import Party
 
     def failing(request):
         request.dbsession.add(Party(name="Should vanish"))
@@ -34,7 +33,7 @@ def test_a_failed_request_rolls_back(app_settings, migrated_engine):
         raise RuntimeError("boom")
 
     with Configurator(settings=dict(app_settings)) as config:
-        config.include("portal.models")
+        config.include("portal.db")
         config.add_route("fail", "/fail")
         config.add_view(failing, route_name="fail")
     wsgi = config.make_wsgi_app()

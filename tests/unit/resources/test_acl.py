@@ -4,9 +4,12 @@ from types import SimpleNamespace
 import pytest
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
 
-from portal.resources import AccountArea, PartyContainer, PartyResource, Root
-from portal.resources.admin import AdminArea, UserResource, UsersContainer
+from portal.admin.resources import AdminArea, UserResource, UsersContainer
+from portal.identity.resources import AccountArea
+from portal.parties.resources import PartyResource
+from portal.root import Root
 from portal.security.permissions import Permission
+from tests import factories
 
 helper = ACLHelper()
 PARTY = SimpleNamespace(id=42)
@@ -18,10 +21,10 @@ def allowed(context, principals, permission):
 
 @pytest.fixture
 def tree():
-    root = Root(SimpleNamespace(dbsession=None))
-    parties = PartyContainer(root, None)
+    root = Root(SimpleNamespace(dbsession=None, registry=factories.app_registry()))
+    parties = factories.party_container(None, root)
     party = PartyResource(PARTY, parties)
-    admin = AdminArea(root, None)
+    admin = AdminArea(root)
     user = UserResource(SimpleNamespace(id=5), UsersContainer(admin))
     return SimpleNamespace(root=root, parties=parties, party=party, admin=admin, user=user,
                            account=AccountArea(root))
@@ -71,6 +74,6 @@ def test_admin_area_is_for_admins(tree, role, expected):
 
 @pytest.mark.parametrize("key", ["", "x", "-1", "1e3", "١٢", "9" * 19])
 def test_party_container_refuses_non_numeric_keys(key):
-    container = PartyContainer(None, SimpleNamespace(get=lambda *a: pytest.fail("no query expected")))
+    container = factories.party_container(SimpleNamespace(get=lambda *a: pytest.fail("no query expected")))
     with pytest.raises(KeyError):
         container[key]

@@ -6,12 +6,15 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from portal.models import CustomerRequest, Notice, Party, RequestType, User, WorkflowHistory
-from portal.models.meta import utcnow
+from portal.db.meta import utcnow
+from portal.identity.models import User
+from portal.parties.models import Party
+from portal.requests.models import CustomerRequest, RequestType
+from portal.requests.services import auto_close
 from portal.scripts import jobs
-from portal.services.notices import on_transition
-from portal.services.requests import auto_close
-from tests.factories import PartyFactory, RequestTypeFactory, customer, staff
+from portal.workflows.models import Notice, WorkflowHistory
+from portal.workflows.notices import NoticeWriter
+from tests.factories import PartyFactory, RequestTypeFactory, app_registry, customer, staff
 from tests.unit.scripts.test_scripts import ini  # noqa: F401 - the migrated SQLite database and its .ini
 
 
@@ -57,7 +60,7 @@ def test_closes_only_requests_resolved_longer_ago_than_n_days(dbsession, world):
     reopened = add_request(dbsession, state="in_progress", resolved=now - timedelta(days=30), **kw)
     closed_before = add_request(dbsession, state="closed", resolved=now - timedelta(days=30), **kw)
 
-    assert auto_close(dbsession, 7, notify=on_transition, now=now) == 1
+    assert auto_close(dbsession, 7, notify=NoticeWriter(app_registry()), now=now) == 1
 
     assert stale.state == "closed" and stale.closed_at == now
     for item, state in ((recent, "resolved"), (boundary, "resolved"), (working, "in_progress"),
@@ -77,9 +80,9 @@ def test_running_it_again_changes_nothing(dbsession, world):
     now = utcnow()
     item = add_request(dbsession, party=world["party"], rtype=world["rtype"], author=world["author"],
                        resolved=now - timedelta(days=20))
-    assert auto_close(dbsession, 7, notify=on_transition, now=now) == 1
+    assert auto_close(dbsession, 7, notify=NoticeWriter(app_registry()), now=now) == 1
     first = (history(dbsession, item), notices(dbsession), item.closed_at, item.version)
-    assert auto_close(dbsession, 7, notify=on_transition, now=now + timedelta(hours=1)) == 0
+    assert auto_close(dbsession, 7, notify=NoticeWriter(app_registry()), now=now + timedelta(hours=1)) == 0
     assert (history(dbsession, item), notices(dbsession), item.closed_at, item.version) == first
 
 
@@ -87,8 +90,8 @@ def test_the_period_is_counted_from_now(dbsession, world):
     now = utcnow()
     item = add_request(dbsession, party=world["party"], rtype=world["rtype"], author=world["author"],
                        resolved=now - timedelta(days=2))
-    assert auto_close(dbsession, 3, notify=on_transition, now=now) == 0
-    assert auto_close(dbsession, 3, notify=on_transition, now=now + timedelta(days=1, minutes=1)) == 1
+    assert auto_close(dbsession, 3, notify=NoticeWriter(app_registry()), now=now) == 0
+    assert auto_close(dbsession, 3, notify=NoticeWriter(app_registry()), now=now + timedelta(days=1, minutes=1)) == 1
     assert item.state == "closed"
 
 

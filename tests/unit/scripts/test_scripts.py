@@ -5,9 +5,10 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Contract, Membership, Party, User, UserRole
+from portal.identity.models import User, UserRole
+from portal.identity.passwords import Argon2PasswordService
+from portal.parties.models import Contract, Membership, Party
 from portal.scripts import admin, demo, initialize_db
-from portal.services.passwords import Argon2PasswordService
 
 FAST = "portal.argon2.time_cost = 1\nportal.argon2.memory_cost = 8\nportal.argon2.parallelism = 1\n"
 

@@ -4,9 +4,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.models import OutboxMessage, OutboxState
+from portal.outbox.models import OutboxMessage, OutboxState
+from portal.outbox.services import enqueue
 from portal.scripts import worker
-from portal.services.outbox import enqueue
 from tests.smtp_sink import SmtpSink
 from tests.unit.scripts.test_scripts import db, ini  # noqa: F401 - the migrated SQLite database and its .ini
 
@@ -82,7 +82,7 @@ def test_bad_arguments_exit_2(ini, capsys):
 def test_prune_outbox_forgets_old_sent_mail_only(ini, tmp_path, capsys):
     from datetime import timedelta
 
-    from portal.models.meta import utcnow
+    from portal.db.meta import utcnow
     from portal.scripts import jobs
 
     fill(tmp_path, 4)

@@ -1,8 +1,7 @@
 """The security policy: identity from the login session, decisions from the ACL."""
 from sqlalchemy import event
 
-from portal.models import Membership
-from portal.resources import PartyResource
+from portal.parties.resources import PartyContainer, PartyResource
 from portal.security.permissions import Permission
 from tests.conftest import login
 from tests.factories import (
@@ -50,8 +49,8 @@ def test_identity_reflects_active_memberships_only(app, testapp, dbsession):
         request = env["request"]
         assert request.identity.party_ids == frozenset({a.id})
         assert request.authenticated_userid == user.id
-        assert request.has_permission(Permission.PartyView, PartyResource(a, None))
-        assert not request.has_permission(Permission.PartyView, PartyResource(b, None))
+        assert request.has_permission(Permission.PartyView, PartyResource(a, PartyContainer(None, dbsession, app.registry)))
+        assert not request.has_permission(Permission.PartyView, PartyResource(b, PartyContainer(None, dbsession, app.registry)))
     finally:
         env["closer"]()
 
@@ -103,7 +102,7 @@ def test_identity_is_one_statement_with_every_grant(app, testapp, dbsession):
     event.listen(engine, "before_cursor_execute", record)
     try:
         identity = env["request"].identity
-        assert env["request"].has_permission(Permission.PartyView, PartyResource(c, None))
+        assert env["request"].has_permission(Permission.PartyView, PartyResource(c, PartyContainer(None, dbsession, app.registry)))
         assert env["request"].effective_principals == env["request"].effective_principals
     finally:
         event.remove(engine, "before_cursor_execute", record)

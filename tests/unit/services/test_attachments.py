@@ -7,13 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.services.attachments import (
-    MAX_UNPACKED,
-    AttachmentService,
-    UploadPolicy,
-    UploadRefused,
-    safe_filename,
-)
+from portal.attachments.services import MAX_UNPACKED, AttachmentService, UploadPolicy, UploadRefused, safe_filename
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The login service costs nothing to build: only a login attempt pays for argon2."""
-from portal.services.auth import DatabaseAuthService, LoginPolicy, dummy_hash
-from portal.services.passwords import Argon2PasswordService
+from portal.identity.auth import DatabaseAuthService, LoginPolicy, dummy_hash
+from portal.identity.passwords import Argon2PasswordService
 from tests.factories import TEST_PASSWORDS, UserFactory
 
 

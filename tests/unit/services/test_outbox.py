@@ -3,14 +3,15 @@ import smtplib
 from datetime import timedelta
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from pyramid_mailer.mailer import DummyMailer
 from sqlalchemy import delete, select
 from sqlalchemy.orm import sessionmaker
 
-from portal.models import OutboxMessage, OutboxState
-from portal.models.meta import utcnow
-from portal.services.outbox import (
+from portal.db.meta import utcnow
+from portal.outbox.models import OutboxMessage, OutboxState
+from portal.outbox.services import (
     LAST_RETRY,
     OutboxDelivery,
     counts_by_state,

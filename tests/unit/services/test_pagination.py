@@ -4,8 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event, select
 
-from portal.models import Party
-from portal.services.pagination import Listing, Page, SortSpec, parse_page
+from portal.parties.models import Party
+from portal.views.pagination import Listing, Page, SortSpec, parse_page
 from tests.factories import PartyFactory
 
 

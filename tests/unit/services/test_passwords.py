@@ -4,7 +4,7 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.services.passwords import MIN_LENGTH, Argon2PasswordService
+from portal.identity.passwords import MIN_LENGTH, Argon2PasswordService
 
 service = Argon2PasswordService(time_cost=1, memory_cost=8, parallelism=1)
 

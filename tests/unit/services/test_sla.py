@@ -10,8 +10,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from portal.models import Base, SlaPolicy
-from portal.services.sla import DEFAULT_HOURS, BusinessCalendar, due_at
+from portal.db.meta import Base
+from portal.tickets.models import SlaPolicy
+from portal.tickets.sla import DEFAULT_HOURS, BusinessCalendar, due_at
 
 PRAGUE = ZoneInfo("Europe/Prague")
 CALENDARS = {

@@ -9,14 +9,14 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import openpyxl
-from openpyxl.utils.escape import unescape
 import pytest
+from openpyxl.utils.escape import unescape
 from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import event, select
 
-from portal.models import Party
-from portal.services import xlsx
-from portal.services.xlsx import Column, XlsxExportService, write_rows
+from portal.parties.models import Party
+from portal.views import xlsx
+from portal.views.xlsx import Column, XlsxExportService, write_rows
 from tests.factories import PartyFactory
 
 _ = TranslationStringFactory("portal")

@@ -21,10 +21,14 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from pyramid.authorization import ACLHelper
 from sqlalchemy import func, select
 
-from portal.models import Membership, Party, User, UserRole, WorkflowHistory
-from portal.resources import PartyContainer, PartyResource, Root
+from portal.identity.models import User, UserRole
+from portal.parties.models import Membership, Party
+from portal.parties.resources import PartyResource
+from portal.root import Root
 from portal.security.principals import Identity, principals_for
 from portal.workflows.engine import TransitionContext, WorkflowError
+from portal.workflows.models import WorkflowHistory
+from tests import factories
 from tests.unit.workflows.toy import make_session
 
 PARTY_ID, OTHER_PARTY_ID = 1, 2
@@ -75,7 +79,7 @@ def workflow_machine(workflow, container_class, make_item, customer_may):
             self.item.author_id = ACTORS["customer"][0]
             workflow.start(self.item, self.ctx("customer"))
             root = Root(SimpleNamespace(registry={}, dbsession=self.session))
-            party = PartyResource(self.session.get(Party, PARTY_ID), PartyContainer(root, self.session))
+            party = PartyResource(self.session.get(Party, PARTY_ID), factories.party_container(self.session, root))
             container = container_class(party)
             self.resource = type(container).item_factory(self.item, container)
             self.steps = 1

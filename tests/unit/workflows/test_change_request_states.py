@@ -9,15 +9,18 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from pyramid.authorization import ACLHelper, Allow
 from sqlalchemy import select
 
-from portal.models import Party, User, WorkflowHistory
-from portal.resources import ChangeRequestItem, ChangesContainer, PartyContainer, PartyResource
+from portal.changes.resources import ChangeRequestItem, ChangesContainer
+from portal.changes.services import approve_and_apply, draft_change_request, revise_draft
+from portal.changes.workflow import CHANGE_REQUEST, FIELDS, current_values
+from portal.identity.models import User
+from portal.parties.models import Party
+from portal.parties.resources import PartyResource
 from portal.security.permissions import Permission as P
 from portal.security.principals import Identity, principals_for
-from portal.services.change_requests import approve_and_apply, draft_change_request, revise_draft
-from portal.services.workflow import WorkflowService
-from portal.workflows import CHANGE_REQUEST
-from portal.workflows.change_request import FIELDS, current_values
 from portal.workflows.engine import CREATE, WorkflowError
+from portal.workflows.models import WorkflowHistory
+from portal.workflows.services import WorkflowService
+from tests import factories
 from tests.factories.change_requests import PARTY_VALUES
 from tests.unit.workflows.toy import make_session
 
@@ -45,7 +48,7 @@ ACTORS = {
 
 def item_resource(state, author_id=AUTHOR):
     item = SimpleNamespace(id=1, state=state, author_id=author_id, party_id=PARTY)
-    party = PartyResource(SimpleNamespace(id=PARTY), PartyContainer(None, None))
+    party = PartyResource(SimpleNamespace(id=PARTY), factories.party_container(None))
     return ChangeRequestItem(item, ChangesContainer(party))
 
 
@@ -163,7 +166,7 @@ class ChangeRequestMachine(RuleBasedStateMachine):
     def create(self, changes):
         item = draft_change_request(self.service("author"), party=self.party, author_id=self.actor_ids["author"],
                                     changes=changes)
-        tree = ChangesContainer(PartyResource(self.party, PartyContainer(None, self.session)))
+        tree = ChangesContainer(PartyResource(self.party, factories.party_container(self.session)))
         self.resource = ChangeRequestItem(item, tree)
         self.expected_party = current_values(self.party)
 

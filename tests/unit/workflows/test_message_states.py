@@ -8,7 +8,6 @@ some recipient was shown it and read exactly when some recipient opened it;
 nobody holds a receipt of their own message; each transition is recorded once,
 by a recipient; and an author looking at their own messages never moves them.
 """
-from types import SimpleNamespace
 
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -16,23 +15,17 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 from pyramid.authorization import ACLHelper
 from sqlalchemy import select
 
-from portal.models import (
-    ManagerAssignment,
-    Membership,
-    Message,
-    MessageReceipt,
-    MessageThread,
-    Party,
-    User,
-    UserRole,
-    WorkflowHistory,
-)
-from portal.resources import PartyResource, ThreadResource, ThreadsContainer
-from portal.resources.parties import visible_parties_query
+from portal.identity.models import User, UserRole
+from portal.messages import services as service
+from portal.messages.models import Message, MessageReceipt, MessageThread
+from portal.messages.resources import ThreadResource, ThreadsContainer
+from portal.messages.workflow import MESSAGE
+from portal.parties.models import ManagerAssignment, Membership, Party
+from portal.parties.resources import PartyResource, visible_parties_query
 from portal.security.principals import Identity, principals_for
-from portal.services import messages as service
-from portal.services.workflow import WorkflowService
-from portal.workflows import MESSAGE
+from portal.workflows.models import WorkflowHistory
+from portal.workflows.services import WorkflowService
+from tests import factories
 from tests.unit.workflows.toy import make_session
 
 RANK = {"sent": 0, "delivered": 1, "read": 2}
@@ -92,7 +85,7 @@ class MessageStates(RuleBasedStateMachine):
         )
 
     def party_resource(self):
-        return PartyResource(self.party, SimpleNamespace(dbsession=self.db, children={}))
+        return PartyResource(self.party, factories.party_container(self.db))
 
     def thread_resource(self, thread):
         return ThreadResource(thread, ThreadsContainer(self.party_resource()))

@@ -1,7 +1,7 @@
 """The customer request workflow under random actors and random steps (hypothesis stateful testing)."""
-from portal.models import CustomerRequest, RequestType
-from portal.resources import RequestsContainer
-from portal.workflows import REQUEST
+from portal.requests.models import CustomerRequest, RequestType
+from portal.requests.resources import RequestsContainer
+from portal.requests.workflow import REQUEST
 from tests.unit.workflows.stateful import workflow_machine
 
 # A party's own customer answers a question, confirms or reopens; everything else is staff work.

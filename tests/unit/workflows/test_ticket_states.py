@@ -1,7 +1,7 @@
 """The service ticket workflow under random actors and random steps (hypothesis stateful testing)."""
-from portal.models import ServiceTicket
-from portal.resources import TicketsContainer
-from portal.workflows import SERVICE_TICKET
+from portal.tickets.models import ServiceTicket
+from portal.tickets.resources import TicketsContainer
+from portal.tickets.workflow import SERVICE_TICKET
 from tests.unit.workflows.stateful import workflow_machine
 
 # A party's own customer confirms or reopens a resolved ticket; everything else is staff work.

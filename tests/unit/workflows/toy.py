@@ -2,7 +2,7 @@
 from sqlalchemy import Integer, String, create_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from portal.models import Base
+from portal.db.meta import Base
 from portal.workflows.engine import State, Transition, Workflow
 
 

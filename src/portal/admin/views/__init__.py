@@ -1,0 +1,1 @@
+"""The admin pages: users (``users``), workflow settings (``settings``), staff groups (``groups``)."""

@@ -1,0 +1,281 @@
+"""Change requests of a party's master data: the list and its export, asking for a change (a form
+showing today's values), editing a draft, one request with its actions, and approving it.
+
+Approval is the one decision that changes the party, so ``transition=approve``
+on a change request is taken here, not by the generic transition view: it
+approves and applies in the same transaction (services/change_requests.py).
+"""
+import colander
+import deform
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config, view_defaults
+from sqlalchemy.orm import joinedload
+
+from portal.changes.models import ChangeRequest
+from portal.changes.resources import ChangeRequestItem, ChangesContainer
+from portal.changes.schemas import ChangeRequestSchema, EditChangeRequestSchema, display_value
+from portal.changes.services import (
+    approve_and_apply,
+    draft_change_request,
+    edit_refusal,
+    requested_changes,
+    revise_draft,
+)
+from portal.changes.workflow import CHANGE_REQUEST, FIELDS, current_values
+from portal.i18n import _, translate
+from portal.security.permissions import Permission
+from portal.views.downloads import xlsx_download
+from portal.views.listing import ItemList
+from portal.views.workflow import refusal_text, workflow_panel
+from portal.views.xlsx import Column
+from portal.workflows.engine import WorkflowError
+from portal.workflows.services import IWorkflowService
+
+SORTS = {
+    "created": ChangeRequest.created_at,
+    "updated": ChangeRequest.updated_at,
+    "state": ChangeRequest.state,
+    "id": ChangeRequest.id,
+}
+FILTERS = {"state": (ChangeRequest.state, set(CHANGE_REQUEST.states))}
+LIST = dict(sorts=SORTS, default_sort="-created", filters=FILTERS)
+
+
+def changed_fields(request, item) -> str:
+    """The labels of the fields a request changes, in the form's order, in the user's language."""
+    return ", ".join(translate(request, title) for name, title in FIELDS.items() if name in (item.changes or {}))
+
+
+def requested_values(request, item) -> str:
+    """``Label: new value`` per changed field, one a line (for the export)."""
+    return "\n".join(
+        f"{translate(request, title)}: {translate(request, display_value(name, item.changes[name]))}"
+        for name, title in FIELDS.items() if name in (item.changes or {})
+    )
+
+
+def export_columns(request):
+    return (
+        Column("#", "id", kind="number", width=8),
+        Column(_("Changes"), lambda c: changed_fields(request, c), width=36),
+        Column(_("Requested values"), lambda c: requested_values(request, c), width=50),
+        Column(_("State"), lambda c: CHANGE_REQUEST.state(c.state).title, width=14),
+        Column(_("Created"), "created_at", kind="datetime"),
+        Column(_("Author"), lambda c: c.author.full_name if c.author else None, width=24),
+        Column(_("Decided"), "decided_at", kind="datetime"),
+        Column(_("Reason of rejection"), "reason", width=40),
+    )
+
+
+@view_config(context=ChangesContainer, name="", permission=Permission.ChangesView,
+             request_method=("GET", "HEAD"), renderer="portal:changes/templates/list.pt")
+def change_list(context, request):
+    listing = ItemList.build(request, context.query().options(joinedload(ChangeRequest.author)), **LIST)
+    return {
+        "listing": listing, "page": listing.page, "sort": listing.sort, "states": CHANGE_REQUEST.states,
+        "fields": lambda item: changed_fields(request, item),
+        "can_create": request.has_permission(Permission.ChangesCreate, context),
+        "export_url": request.resource_url(context, "export.xlsx", query=listing.query),
+    }
+
+
+@view_config(context=ChangesContainer, name="export.xlsx", permission=Permission.ChangesView,
+             request_method=("GET", "HEAD"))
+def change_export(context, request):
+    """The party's change requests as the list shows them (same filter and order), every page, as .xlsx."""
+    _chosen, _sort, statement = ItemList.filtered(request, context.query(), **LIST)
+    return xlsx_download(request, statement.options(joinedload(ChangeRequest.author)), export_columns(request),
+                         title=_("Change requests"), ascii_name="change-requests")
+
+
+def form_error(form, message) -> str:
+    """Render ``form`` again with ``message`` above its fields (a check of the whole form)."""
+    form.widget.handle_error(form, colander.Invalid(form.schema, message))
+    return form.render(form.cstruct)
+
+
+class ChangeFormViews:
+    """The form both a new request and a draft's edit use: every field, pre-filled, two buttons.
+
+    "Save as draft" keeps it for later; "Save and submit" also submits it for
+    approval. Only the values that differ from the party's today are kept.
+    """
+
+    schema_class = ChangeRequestSchema
+    title = None
+
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+        self.party = context.party
+        self.current = current_values(self.party)
+
+    def form(self):
+        schema = self.schema_class().bind(request=self.request, current=self.current)
+        buttons = (deform.Button("save", _("Save as draft")), deform.Button("submit", _("Save and submit")))
+        return deform.Form(schema, buttons=buttons, formid="change-request")
+
+    def back_url(self):
+        """A new request goes back to the list, an edit to its request."""
+        return self.request.resource_url(self.context)
+
+    def page(self, form_html):
+        return {"form": form_html, "title": self.title, "back": self.back_url()}
+
+    def post(self):
+        form = self.form()
+        try:
+            appstruct = form.validate(self.request.POST.items())
+        except deform.ValidationFailure as failure:
+            self.request.response.status = 400
+            return self.page(failure.render())
+        changes = requested_changes(self.party, appstruct)
+        if not changes:
+            self.request.response.status = 400
+            return self.page(form_error(form, _("Nothing to ask for: every value is the same as now. "
+                                                "Change at least one of them.")))
+        try:
+            resource = self.save(changes, appstruct)
+        except WorkflowError as error:
+            self.request.tm.doom()
+            self.request.session.flash(refusal_text(self.request, error), "error")
+            return HTTPSeeOther(self.back_url())
+        if "submit" in self.request.POST:
+            self.submit(resource)
+        else:
+            self.request.session.flash(translate(self.request, _(
+                "Change request #${id} is saved as a draft. Submit it when it is complete.",
+                mapping={"id": resource.item.id})), "success")
+        return HTTPSeeOther(self.request.resource_url(resource))
+
+    def submit(self, resource):
+        try:
+            self.request.find_service(IWorkflowService).apply(resource, "submit")
+        except WorkflowError as error:
+            # The submit guard refuses before anything changes: the saved draft stays.
+            self.request.session.flash(refusal_text(self.request, error) + " " + translate(
+                self.request, _("The draft is saved.")), "error")
+            return
+        self.request.session.flash(translate(self.request, _(
+            "Change request #${id} is submitted. Nothing changes until our back office approves it.",
+            mapping={"id": resource.item.id})), "success")
+
+
+@view_defaults(context=ChangesContainer, name="new", permission=Permission.ChangesCreate,
+               renderer="portal:changes/templates/form.pt")
+class NewChangeViews(ChangeFormViews):
+    """A customer asks to change its master data."""
+
+    title = _("New change request")
+
+    @view_config(request_method=("GET", "HEAD"))
+    def get(self):
+        return self.page(self.form().render(self.current))
+
+    @view_config(request_method="POST")
+    def create(self):
+        return self.post()
+
+    def save(self, changes, appstruct):
+        item = draft_change_request(self.request.find_service(IWorkflowService), party=self.party,
+                                    author_id=self.request.authenticated_userid, changes=changes)
+        return ChangeRequestItem(item, self.context)
+
+
+@view_defaults(context=ChangeRequestItem, name="edit", permission=Permission.ChangesEdit,
+               renderer="portal:changes/templates/form.pt")
+class EditChangeViews(ChangeFormViews):
+    """The author edits a draft; once submitted (or decided) the request is refused with the reason."""
+
+    schema_class = EditChangeRequestSchema
+    title = _("Edit the change request")
+
+    def __init__(self, context, request):
+        # Edit rights come from authorship; seeing the party's data needs a membership still active.
+        if not request.has_permission(Permission.ChangesView, context):
+            raise HTTPNotFound()
+        super().__init__(context, request)
+
+    def refused(self):
+        refusal = edit_refusal(self.context.item)
+        if refusal is None:
+            return None
+        self.request.session.flash(translate(self.request, refusal), "error")
+        return HTTPSeeOther(self.back_url())
+
+    @view_config(request_method=("GET", "HEAD"))
+    def get(self):
+        refused = self.refused()
+        if refused is not None:
+            return refused
+        item = self.context.item
+        shown = dict(self.current, **{k: v for k, v in (item.changes or {}).items() if k in FIELDS},
+                     version=item.version)
+        return self.page(self.form().render(shown))
+
+    @view_config(request_method="POST")
+    def update(self):
+        refused = self.refused()
+        return self.post() if refused is None else refused
+
+    def save(self, changes, appstruct):
+        revise_draft(self.request.dbsession, self.context.item, changes, expected_version=appstruct["version"])
+        return self.context
+
+
+class ChangeRow:
+    """One changed field on the detail page: its value now, asked for, and when submitted."""
+
+    def __init__(self, name, title, current, requested, previous, submitted):
+        self.name = name
+        self.title = title
+        self.current = display_value(name, current)
+        self.requested = display_value(name, requested)
+        self.previous = display_value(name, previous) if submitted else None
+        # The party's value moved after submission: the decider should look twice.
+        self.moved = submitted and previous != current
+
+
+def change_rows(item, party) -> list[ChangeRow]:
+    current = current_values(party)
+    previous = item.previous or {}
+    return [
+        ChangeRow(name, title, current[name], item.changes[name], previous.get(name), bool(previous))
+        for name, title in FIELDS.items() if name in (item.changes or {})
+    ]
+
+
+@view_config(context=ChangeRequestItem, name="", permission=Permission.ChangesView,
+             request_method=("GET", "HEAD"), renderer="portal:changes/templates/detail.pt")
+def change_detail(context, request):
+    item = context.item
+    applied = item.state == "applied"
+    return {
+        "item": item,
+        "rows": change_rows(item, context.party),
+        # Once applied, today's values are the requested ones: the column would only repeat them.
+        "show_current": not applied,
+        "show_previous": bool(item.previous),
+        "panel": workflow_panel(request, context),
+        "can_edit": edit_refusal(item) is None and bool(request.has_permission(Permission.ChangesEdit, context)),
+    }
+
+
+@view_config(context=ChangeRequestItem, name="transition", request_method="POST",
+             request_param="transition=approve", permission=Permission.PartyView)
+def approve(context, request):
+    """Approve and apply in one go; a refusal (someone decided first) leaves everything as it was."""
+    back = request.resource_url(context)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        approve_and_apply(request.find_service(IWorkflowService), context, expected_version=version)
+    except WorkflowError as error:
+        request.tm.doom()
+        request.session.flash(refusal_text(request, error), "error")
+        return HTTPSeeOther(back)
+    request.session.flash(translate(request, _(
+        "Approved. The new values now apply to ${party}.", mapping={"party": context.party.name})), "success")
+    return HTTPSeeOther(back)

@@ -1,0 +1,76 @@
+"""Change request ("požadavek na změnu"): draft → submitted → approved → applied | rejected | withdrawn.
+
+Nothing changes on the party until a back-office user (or the party's manager)
+approves; approval and application happen in the same transaction.
+"""
+from portal.changes.fields import FIELDS
+from portal.changes.models import ChangeRequest
+from portal.i18n import _
+from portal.parties.models import Party
+from portal.security.permissions import Permission as P
+from portal.workflows.engine import State, Transition, Workflow
+from portal.workflows.roles import ROLES
+
+
+def current_values(party: Party) -> dict:
+    return {name: getattr(party, name) for name in FIELDS}
+
+
+def has_real_changes(item, ctx):
+    party = ctx.session.get(Party, item.party_id)
+    current = current_values(party)
+    if not any(current.get(k) != v for k, v in (item.changes or {}).items()):
+        return _("The request changes nothing: every value is the same as now.")
+    return None
+
+
+def snapshot_previous(item, ctx):
+    item.previous = current_values(ctx.session.get(Party, item.party_id))
+
+
+def record_decision(item, ctx):
+    item.decided_by_id = ctx.actor_id
+    item.decided_at = ctx.now
+
+
+def record_rejection(item, ctx):
+    record_decision(item, ctx)
+    item.reason = ctx.comment.strip()
+
+
+def apply_to_party(item, ctx):
+    party = ctx.session.get(Party, item.party_id)
+    for name, value in (item.changes or {}).items():
+        if name in FIELDS:
+            setattr(party, name, value)
+    item.applied_at = ctx.now
+
+
+AUTHOR_EDITS = (("author", (P.ChangesEdit,)),)
+
+CHANGE_REQUEST = Workflow(
+    "change_request",
+    ChangeRequest,
+    states=[
+        State("draft", _("Draft"), acl=AUTHOR_EDITS),
+        State("submitted", _("Submitted"), acl=AUTHOR_EDITS),
+        State("approved", _("Approved")),
+        State("applied", _("Applied"), final=True),
+        State("rejected", _("Rejected"), final=True),
+        State("withdrawn", _("Withdrawn"), final=True),
+    ],
+    initial="draft",
+    transitions=[
+        Transition("submit", frozenset({"draft"}), "submitted", P.ChangesEdit, _("Submit for approval"),
+                   guard=has_real_changes, effects=(snapshot_previous,), style="primary"),
+        Transition("withdraw", frozenset({"draft", "submitted"}), "withdrawn", P.ChangesEdit, _("Withdraw")),
+        Transition("approve", frozenset({"submitted"}), "approved", P.ChangesDecide, _("Approve"),
+                   effects=(record_decision,), style="primary"),
+        Transition("apply", frozenset({"approved"}), "applied", P.ChangesDecide, _("Apply to the party"),
+                   effects=(apply_to_party,)),
+        Transition("reject", frozenset({"submitted"}), "rejected", P.ChangesDecide, _("Reject"),
+                   comment_required=True, effects=(record_rejection,), style="danger"),
+    ],
+    roles=ROLES,
+    title=_("Change request"),
+)

@@ -1,0 +1,34 @@
+"""Interfaces of the identity services views look up with ``request.find_service``."""
+from zope.interface import Interface
+
+
+class IAuthService(Interface):
+    """Logging in and out, server-side login sessions, lockouts and throttling."""
+
+    def identity():
+        """The Identity of the request's logged-in user, or None."""
+
+    def authenticate(login, password, ip):
+        """Check credentials; return a LoginResult (user or reason)."""
+
+    def start_session(user_id):
+        """Rotate the cookie session and open a new login session for the user."""
+
+    def end_session():
+        """Close the current login session and clear the cookie session."""
+
+
+class IPasswordService(Interface):
+    """Hashing, checking and strength rules of passwords."""
+
+    def hash(password):
+        """An argon2id hash of the password."""
+
+    def verify(password_hash, password):
+        """True when the password matches the hash."""
+
+    def needs_rehash(password_hash):
+        """True when the hash was made with weaker parameters than today's."""
+
+    def strength_errors(password, login):
+        """Translatable messages saying why a password is too weak (empty if fine)."""

@@ -1,0 +1,85 @@
+"""The directives a domain adds itself to a party with, each a config action with conflict detection.
+
+- ``config.add_party_child(name, factory)``: ``/p/<id>/<name>/`` is ``factory(party_resource)``.
+- ``config.add_party_grants(member=…, staff={role: …}, manager=…)``: what a party's own users, each
+  staff role and the party's managers may do on it; a permission is granted by one package only.
+- ``config.add_party_tile(name, title, view_name, permission, order)``: a link on the party home.
+
+A package switched off registers none of them, so the party knows nothing of it.
+"""
+from dataclasses import dataclass
+
+PARTY_CHILDREN = "portal.party_children"
+PARTY_GRANTS = "portal.party_grants"
+PARTY_TILES = "portal.party_tiles"
+
+
+@dataclass(frozen=True)
+class PartyTile:
+    """A link on the party home to one section of a package."""
+
+    name: str
+    title: object  # a TranslationString
+    view_name: str
+    permission: str
+    order: int = 100
+
+
+@dataclass
+class PartyGrants:
+    """Who may do what on a party: its members, each staff role, its managers (permission tuples)."""
+
+    member: tuple = ()
+    staff: dict = None
+    manager: tuple = ()
+
+    def __post_init__(self):
+        self.staff = dict(self.staff or {})
+
+
+def add_party_child(config, name, factory):
+    def register():
+        config.registry.setdefault(PARTY_CHILDREN, {})[name] = factory
+
+    config.action(("portal.party_child", name), register)
+
+
+def add_party_grants(config, *, member=(), staff=None, manager=()):
+    """Grant permissions on every party; two packages granting one permission is a conflict."""
+    staff = {str(role): tuple(perms) for role, perms in (staff or {}).items()}
+    permissions = set(member) | set(manager) | {p for perms in staff.values() for p in perms}
+
+    def register():
+        grants = config.registry.setdefault(PARTY_GRANTS, PartyGrants())
+        grants.member += tuple(member)
+        grants.manager += tuple(manager)
+        for role, perms in staff.items():
+            grants.staff[role] = grants.staff.get(role, ()) + perms
+
+    # One discriminator per permission: the package that owns a permission grants it.
+    for permission in sorted(permissions):
+        config.action(("portal.party_grant", str(permission)), None)
+    config.action(None, register, order=0)
+
+
+def party_grants(registry) -> PartyGrants:
+    return registry.get(PARTY_GRANTS) or PartyGrants()
+
+
+def add_party_tile(config, name, title, view_name, permission, order=100):
+    def register():
+        config.registry.setdefault(PARTY_TILES, {})[name] = PartyTile(name, title, view_name, permission, order)
+
+    config.action(("portal.party_tile", name), register)
+
+
+def party_tiles(request, context):
+    """The tiles of enabled packages that this user may open on this party."""
+    tiles = sorted(request.registry.get(PARTY_TILES, {}).values(), key=lambda t: (t.order, t.name))
+    return [t for t in tiles if request.has_permission(t.permission, context)]
+
+
+def includeme(config):
+    config.add_directive("add_party_child", add_party_child)
+    config.add_directive("add_party_grants", add_party_grants)
+    config.add_directive("add_party_tile", add_party_tile)

@@ -1,0 +1,100 @@
+"""``/p/`` and ``/p/<id>/``: the parties, each with an ACL naming who may see it.
+
+What each kind of principal may do on a party comes from the grants the
+enabled packages declared (``config.add_party_grants``); the named children
+(``requests``, ``changes``…) from ``config.add_party_child``. This module knows none of them.
+"""
+from pyramid.authorization import DENY_ALL, Allow, Authenticated
+from sqlalchemy import select
+
+from portal.db.ids import id_or_key_error
+from portal.parties.directives import PARTY_CHILDREN, party_grants
+from portal.parties.models import Party
+from portal.security.permissions import Permission
+from portal.security.principals import manager_principal, party_principal, role_principal
+from portal.security.roles import sees_every_party
+
+PARTY_ACL = "portal.party_acl"
+
+
+class PartyContainer:
+    """``/p/``: looks parties up by numeric id; anything else is not found."""
+
+    __name__ = "p"
+
+    def __init__(self, parent, dbsession=None, registry=None):
+        self.__parent__ = parent
+        # Traversal passes the root only; tests and scripts that build a tree by hand pass the rest.
+        self.dbsession = parent.dbsession if dbsession is None and parent is not None else dbsession
+        self.registry = parent.request.registry if registry is None else registry
+
+    def __acl__(self):
+        return [(Allow, Authenticated, Permission.PartiesList), DENY_ALL]
+
+    def __getitem__(self, key):
+        party = self.dbsession.get(Party, id_or_key_error(key))
+        if party is None:
+            raise KeyError(key)
+        return PartyResource(party, self)
+
+
+def acl_template(registry) -> tuple:
+    """The grants as (kind, principal or role, permissions), built once per application."""
+    template = registry.get(PARTY_ACL)
+    if template is None:
+        grants = party_grants(registry)
+        template = (("member", None, tuple(grants.member)), ("manager", None, tuple(grants.manager))) + tuple(
+            ("role", role, tuple(perms)) for role, perms in sorted(grants.staff.items())
+        )
+        registry[PARTY_ACL] = template
+    return template
+
+
+class PartyResource:
+    """One party. Members and its managers see it, so do staff; nobody else."""
+
+    def __init__(self, party: Party, parent: PartyContainer):
+        self.party = party
+        self.__name__ = str(party.id)
+        self.__parent__ = parent
+
+    @property
+    def dbsession(self):
+        return self.__parent__.dbsession
+
+    def __acl__(self):
+        acl = []
+        for kind, role, permissions in acl_template(self.__parent__.registry):
+            if kind == "member":
+                principal = party_principal(self.party.id)
+            elif kind == "manager":
+                principal = manager_principal(self.party.id)
+            else:
+                principal = role_principal(role)
+            acl.append((Allow, principal, permissions))
+        acl.append(DENY_ALL)
+        return acl
+
+    def __getitem__(self, name):
+        factory = self.__parent__.registry.get(PARTY_CHILDREN, {}).get(name)
+        if factory is None:
+            raise KeyError(name)
+        return factory(self)
+
+
+def find_party(resource):
+    """The PartyResource a resource lies in, or None."""
+    while resource is not None:
+        if isinstance(resource, PartyResource):
+            return resource
+        resource = getattr(resource, "__parent__", None)
+    return None
+
+
+def visible_parties_query(identity):
+    """The parties an identity may list: own memberships, managed parties, or all (staff)."""
+    query = select(Party)
+    if sees_every_party(identity):
+        return query
+    ids = set(identity.party_ids) | set(identity.managed_party_ids)
+    return query.where(Party.id.in_(ids))

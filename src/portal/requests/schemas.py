@@ -1,0 +1,31 @@
+"""The form a customer files a request with."""
+import colander
+import deform
+
+from portal.attachments.schemas import attachment_node
+from portal.forms import CSRFSchema
+from portal.i18n import _
+
+
+@colander.deferred
+def _type_widget(node, kw):
+    language = kw["language"]
+    return deform.widget.SelectWidget(values=[("", _("— choose —"))] + [
+        (str(t.id), t.name(language)) for t in kw["types"]
+    ])
+
+
+@colander.deferred
+def _type_validator(node, kw):
+    return colander.OneOf([str(t.id) for t in kw["types"]])
+
+
+class NewRequestSchema(CSRFSchema):
+    type_id = colander.SchemaNode(colander.String(), title=_("Type"), widget=_type_widget,
+                                  validator=_type_validator)
+    subject = colander.SchemaNode(colander.String(), title=_("Subject"),
+                                  validator=colander.Length(min=3, max=200))
+    body = colander.SchemaNode(colander.String(), title=_("Text"),
+                               validator=colander.Length(min=1, max=10000),
+                               widget=deform.widget.TextAreaWidget(rows=6))
+    attachment = attachment_node()

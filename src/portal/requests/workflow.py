@@ -1,0 +1,44 @@
+"""Customer request ("žádost"): new → assigned → in progress ⇄ waiting for customer → resolved → closed."""
+from portal.i18n import _
+from portal.requests.models import CustomerRequest
+from portal.security.permissions import Permission as P
+from portal.workflows.effects import clear_resolved, mark_closed, mark_resolved, set_assignee, valid_assignee
+from portal.workflows.engine import State, Transition, Workflow
+from portal.workflows.roles import ROLES
+
+HANDLING = (P.RequestsHandle,)
+
+REQUEST = Workflow(
+    "request",
+    CustomerRequest,
+    states=[
+        State("new", _("New")),
+        State("assigned", _("Assigned"), acl=(("assignee", HANDLING),)),
+        State("in_progress", _("In progress"), acl=(("assignee", HANDLING),)),
+        State("waiting", _("Waiting for customer"), acl=(("assignee", HANDLING),)),
+        State("resolved", _("Resolved")),
+        State("closed", _("Closed"), final=True),
+    ],
+    initial="new",
+    transitions=[
+        Transition("assign", frozenset({"new", "assigned"}), "assigned", P.RequestsHandle, _("Assign"),
+                   guard=valid_assignee, effects=(set_assignee,)),
+        Transition("start", frozenset({"assigned"}), "in_progress", P.RequestsHandle, _("Start work"),
+                   style="primary"),
+        Transition("ask_customer", frozenset({"in_progress"}), "waiting", P.RequestsHandle,
+                   _("Ask the customer"), comment_required=True),
+        Transition("answer", frozenset({"waiting"}), "in_progress", P.RequestsConfirm, _("Answer"),
+                   comment_required=True, style="primary"),
+        Transition("resolve", frozenset({"in_progress"}), "resolved", P.RequestsHandle, _("Resolve"),
+                   comment_required=True, effects=(mark_resolved,), style="primary"),
+        Transition("confirm", frozenset({"resolved"}), "closed", P.RequestsConfirm,
+                   _("Confirm and close"), effects=(mark_closed,), style="primary"),
+        Transition("reopen", frozenset({"resolved"}), "in_progress", P.RequestsConfirm, _("Reopen"),
+                   comment_required=True, effects=(clear_resolved,)),
+        # Taken by the nightly job after the auto-close period; nobody holds this permission.
+        Transition("auto_close", frozenset({"resolved"}), "closed", "system:auto-close",
+                   _("Closed automatically"), effects=(mark_closed,)),
+    ],
+    roles=ROLES,
+    title=_("Request"),
+)

@@ -1,0 +1,1 @@
+"""The staff areas' pages: the service queue, the back office, the dashboard."""

@@ -1,0 +1,214 @@
+"""``/service/``: the service queue of open requests and tickets, its export, and bulk assignment."""
+import re
+from dataclasses import dataclass
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+
+from portal.db.ids import MAX_ID
+from portal.db.meta import utcnow
+from portal.i18n import _, translate
+from portal.security.permissions import Permission
+from portal.security.roles import sees_every_party
+from portal.staff.queue import DEFAULT_SORT, DUE_FILTERS, SORT_KEYS, QueueFilter, StaffScope, queue_statement
+from portal.staff.resources import ServiceArea
+from portal.views.downloads import xlsx_download
+from portal.views.listing import list_page
+from portal.views.pagination import MAX_PAGE_SIZE, SortSpec
+from portal.views.workflow import staff_choices
+from portal.views.xlsx import Column
+from portal.workflows.due import is_overdue, today_bounds
+from portal.workflows.engine import WorkflowError
+from portal.workflows.kinds import item_path, queue_kinds
+from portal.workflows.priorities import PRIORITIES, priority_label
+from portal.workflows.services import IWorkflowService
+
+TEMPLATE = "portal:staff/templates/queue.pt"
+ITEM_KEY = re.compile(r"([a-z_]{1,32})-([0-9]{1,18})")  # "<kind key>-<item id>", as the queue's check boxes name items
+MAX_BULK = MAX_PAGE_SIZE
+SCOPE_TITLES = {"mine": _("Mine"), "group": _("My groups"), "all": _("All")}
+DUE_TITLES = {"overdue": _("Overdue"), "today": _("Due today")}
+
+
+def staff_scope(request) -> StaffScope:
+    """The logged-in member of staff: every party for the roles that see every party, else his own."""
+    identity = request.identity
+    return StaffScope(
+        user_id=identity.user.id,
+        group_ids=identity.group_ids,
+        all_parties=sees_every_party(identity),
+    )
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """The queue as the query string asks for it: filters, sort, the statement, and the time it was read."""
+
+    filters: QueueFilter
+    sort: SortSpec
+    statement: object
+    now: object
+
+    @classmethod
+    def from_request(cls, request):
+        kinds = queue_kinds(request.registry)
+        filters = QueueFilter.from_params(request.params, PRIORITIES, kinds)
+        sort = SortSpec.parse(request.params.get("sort"), SORT_KEYS, DEFAULT_SORT)
+        now = utcnow()
+        today = today_bounds(request.registry["portal_tz"], now)
+        statement = queue_statement(kinds, staff_scope(request), filters, sort, now=now, today=today)
+        return cls(filters, sort, statement, now)
+
+    @property
+    def query(self) -> dict:
+        return dict(self.filters.query, sort=self.sort.value)
+
+
+def assignee_name(row) -> str | None:
+    if row.assignee_login is None:
+        return None
+    return " ".join(p for p in (row.assignee_last_name, row.assignee_first_name) if p) or row.assignee_login
+
+
+class QueueRow:
+    """One row of the queue as the page shows it."""
+
+    def __init__(self, request, kinds, row, now):
+        kind = kinds[row.kind]
+        self.key = f"{row.kind}-{row.id}"
+        self.kind_title = kind.title
+        self.number = row.id
+        self.subject = row.subject
+        self.party_name = row.party_name
+        self.state = row.state
+        self.state_title = kind.workflow.state(row.state).title
+        self.priority = row.priority
+        self.priority_title = priority_label(row.priority)
+        self.due_at = row.due_at
+        self.overdue = is_overdue(row.due_at, row.state, now)
+        self.handler = assignee_name(row) or row.group_name
+        self.url = request.application_url + item_path(request.registry, kind.name, row.party_id, row.id)
+
+
+def queue_page(context, request, *, error=None):
+    query = QueueQuery.from_request(request)
+    page = list_page(request, query.statement, scalars=False)
+    kinds = queue_kinds(request.registry)
+    states = {}
+    for kind in kinds.values():
+        for state in kind.workflow.states.values():
+            states.setdefault(state.name, state.title)
+    return {
+        "filters": query.filters,
+        "sort": query.sort,
+        "page": page,
+        "rows": [QueueRow(request, kinds, row, query.now) for row in page.items],
+        "kinds": kinds,
+        "states": states,
+        "priorities": [(p, priority_label(p)) for p in PRIORITIES],
+        "scopes": SCOPE_TITLES,
+        "due_filters": [(d, DUE_TITLES[d]) for d in DUE_FILTERS],
+        "assignees": staff_choices(request.dbsession),
+        "scope_url": lambda scope: request.resource_url(context, query=dict(query.filters.query, scope=scope,
+                                                                            sort=query.sort.value)),
+        "export_url": request.resource_url(context, "export.xlsx", query=query.query),
+        "assign_url": request.resource_url(context, "assign", query=request.GET),
+        "error": error,
+    }
+
+
+@view_config(context=ServiceArea, name="", permission=Permission.QueueView,
+             request_method=("GET", "HEAD"), renderer=TEMPLATE)
+def queue(context, request):
+    return queue_page(context, request)
+
+
+def export_columns(kinds):
+    return (
+        Column(_("Kind"), lambda r: kinds[r.kind].title, width=16),
+        Column("#", "id", kind="number", width=8),
+        Column(_("Party"), "party_name", width=30),
+        Column(_("Subject"), "subject", width=40),
+        Column(_("State"), lambda r: kinds[r.kind].workflow.state(r.state).title, width=16),
+        Column(_("Priority"), lambda r: priority_label(r.priority), width=12),
+        Column(_("Due"), "due_at", kind="datetime"),
+        Column(_("Filed"), "created_at", kind="datetime"),
+        Column(_("Handled by"), lambda r: assignee_name(r) or r.group_name, width=24),
+    )
+
+
+@view_config(context=ServiceArea, name="export.xlsx", permission=Permission.QueueView,
+             request_method=("GET", "HEAD"))
+def queue_export(context, request):
+    """The whole queue as the page lists it (same scope, filters and order), as .xlsx."""
+    query = QueueQuery.from_request(request)
+    return xlsx_download(request, query.statement, export_columns(queue_kinds(request.registry)), title=_("Queue"),
+                         ascii_name="queue",
+                         scalars=False)
+
+
+def _item_label(request, kind, number) -> str:
+    return "%s #%s" % (translate(request, kind.title), number)
+
+
+def assign_one(request, service, key: str, assignee_id: int) -> tuple[bool, str]:
+    """Assign one item found through the tree, with that item's own permissions; (done, label).
+
+    The engine checks state, permission and guard before it changes anything,
+    so a refused item is left exactly as it was.
+    """
+    match = ITEM_KEY.fullmatch(key)
+    if match is None:
+        return False, key[:40]
+    kind = queue_kinds(request.registry).get(match.group(1))
+    if kind is None:
+        return False, key[:40]
+    label = _item_label(request, kind, match.group(2))
+    number = int(match.group(2))
+    item = request.dbsession.get(kind.model, number) if number <= MAX_ID else None
+    if item is None:
+        return False, label
+    try:
+        resource = request.root["p"][str(item.party_id)][kind.segment][str(item.id)]
+    except KeyError:
+        return False, label
+    if not request.has_permission(kind.view_permission, resource):
+        return False, label
+    try:
+        service.apply(resource, "assign", assignee_id=assignee_id)
+    except WorkflowError:
+        return False, label
+    return True, label
+
+
+@view_config(context=ServiceArea, name="assign", request_method="POST", permission=Permission.QueueView,
+             renderer=TEMPLATE)
+def bulk_assign(context, request):
+    """Apply ``assign`` to every selected item; those refused are named, the others assigned."""
+    keys = list(dict.fromkeys(request.POST.getall("item")))
+    staff = {str(u.id): u for u in staff_choices(request.dbsession)}
+    assignee = staff.get(request.POST.get("assignee_id", ""))
+    error = None
+    if not keys:
+        error = _("Select at least one item to assign.")
+    elif len(keys) > MAX_BULK:
+        error = _("Select at most ${max} items at once.", mapping={"max": MAX_BULK})
+    elif assignee is None:
+        error = _("Choose whom to assign it to.")
+    if error is not None:
+        request.response.status = 400
+        return queue_page(context, request, error=error)
+    service = request.find_service(IWorkflowService)
+    assigned, refused = [], []
+    for key in keys:
+        done, label = assign_one(request, service, key, assignee.id)
+        (assigned if done else refused).append(label)
+    name = " ".join(p for p in (assignee.last_name, assignee.first_name) if p) or assignee.login
+    if assigned:
+        request.session.flash(translate(request, _("Assigned to ${name}: ${items}.",
+                                                   mapping={"name": name, "items": ", ".join(assigned)})), "success")
+    if refused:
+        request.session.flash(translate(request, _(
+            "Not assigned (not possible in its current state, or not allowed for you): ${items}.",
+            mapping={"items": ", ".join(refused)})), "error")
+    return HTTPSeeOther(request.resource_url(context, query=request.GET))

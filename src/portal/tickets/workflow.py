@@ -1,0 +1,45 @@
+"""Service ticket ("servisní požadavek"): new → assigned → in progress ⇄ on hold → resolved → closed.
+
+Its priority sets the due time through the SLA (services/sla.py).
+"""
+from portal.i18n import _
+from portal.security.permissions import Permission as P
+from portal.tickets.models import ServiceTicket
+from portal.workflows.effects import clear_resolved, mark_closed, mark_resolved, set_assignee, valid_assignee
+from portal.workflows.engine import State, Transition, Workflow
+from portal.workflows.roles import ROLES
+
+HANDLING = (P.TicketsHandle,)
+
+SERVICE_TICKET = Workflow(
+    "service_ticket",
+    ServiceTicket,
+    states=[
+        State("new", _("New")),
+        State("assigned", _("Assigned"), acl=(("assignee", HANDLING),)),
+        State("in_progress", _("In progress"), acl=(("assignee", HANDLING),)),
+        State("on_hold", _("On hold"), acl=(("assignee", HANDLING),)),
+        State("resolved", _("Resolved")),
+        State("closed", _("Closed"), final=True),
+    ],
+    initial="new",
+    transitions=[
+        Transition("assign", frozenset({"new", "assigned"}), "assigned", P.TicketsHandle, _("Assign"),
+                   guard=valid_assignee, effects=(set_assignee,)),
+        Transition("start", frozenset({"assigned"}), "in_progress", P.TicketsHandle, _("Start work"),
+                   style="primary"),
+        Transition("hold", frozenset({"in_progress"}), "on_hold", P.TicketsHandle, _("Put on hold"),
+                   comment_required=True),
+        Transition("resume", frozenset({"on_hold"}), "in_progress", P.TicketsHandle, _("Resume")),
+        Transition("resolve", frozenset({"in_progress"}), "resolved", P.TicketsHandle, _("Resolve"),
+                   comment_required=True, effects=(mark_resolved,), style="primary"),
+        Transition("confirm", frozenset({"resolved"}), "closed", P.TicketsConfirm, _("Confirm and close"),
+                   effects=(mark_closed,), style="primary"),
+        Transition("close", frozenset({"resolved"}), "closed", P.TicketsHandle, _("Close"),
+                   effects=(mark_closed,)),
+        Transition("reopen", frozenset({"resolved"}), "in_progress", P.TicketsConfirm, _("Reopen"),
+                   comment_required=True, effects=(clear_resolved,)),
+    ],
+    roles=ROLES,
+    title=_("Service ticket"),
+)

@@ -1,0 +1,73 @@
+"""Kinds of work item, registered by their packages: ``config.add_work_kind(...)``.
+
+What the queue, the dashboard, the notices and item URLs need to know of a
+workflow item kind is said once, where the kind is defined: its workflow and
+model, its URL segment under a party, the permission that lets a user see one,
+and whether it is worked in the service queue, counted on the dashboard and
+announced in notices.
+"""
+from dataclasses import dataclass
+
+WORK_KINDS = "portal.work_kinds"
+
+
+@dataclass(frozen=True)
+class WorkKind:
+    """One kind of workflow item. ``key`` names it in the queue's URLs and forms (``?kind=ticket``)."""
+
+    workflow: object
+    segment: str
+    key: str
+    title: object  # singular: "Service ticket"
+    plural: object  # "Service tickets"
+    view_permission: str
+    in_queue: bool = False  # worked in /service/ (it has a priority, a due time, an assignee)
+    on_dashboard: bool = True
+    notices: bool = True  # its moves make in-app notices and e-mails for author and assignee
+    # The staff area listing the items waiting in one state ((area, state)), for the dashboard's links.
+    decided_in: tuple | None = None
+
+    @property
+    def name(self) -> str:
+        return self.workflow.name
+
+    @property
+    def model(self):
+        return self.workflow.model
+
+    @property
+    def has_due(self) -> bool:
+        return hasattr(self.model, "due_at")
+
+
+def add_work_kind(config, workflow, *, segment, key, title, plural, view_permission, **options):
+    kind = WorkKind(workflow, segment, key, title, plural, view_permission, **options)
+
+    def register():
+        config.registry.setdefault(WORK_KINDS, {})[kind.name] = kind
+
+    config.action(("portal.work_kind", kind.name), register)
+    config.action(("portal.work_kind_key", key), None)
+
+
+def work_kinds(registry) -> dict[str, WorkKind]:
+    """Every registered kind by workflow name, in registration order."""
+    return registry.get(WORK_KINDS, {})
+
+
+def work_kind(registry, workflow_name) -> WorkKind:
+    return work_kinds(registry)[workflow_name]
+
+
+def queue_kinds(registry) -> dict[str, WorkKind]:
+    """The kinds the service queue works, by their key."""
+    return {k.key: k for k in work_kinds(registry).values() if k.in_queue}
+
+
+def item_path(registry, workflow_name, party_id, item_id) -> str:
+    """The one place an item's URL is made: ``/p/<party>/<segment>/<id>/``."""
+    return f"/p/{party_id}/{work_kind(registry, workflow_name).segment}/{item_id}/"
+
+
+def includeme(config):
+    config.add_directive("add_work_kind", add_work_kind)

@@ -1,0 +1,51 @@
+"""In-app notices: the author and the assignee hear of every move someone else makes."""
+from sqlalchemy import Select, select, update
+
+from portal.db.meta import utcnow
+from portal.workflows.engine import TransitionApplied
+from portal.workflows.kinds import work_kinds
+from portal.workflows.models import Notice
+
+
+def recipients(registry, event: TransitionApplied) -> list[int]:
+    """Who hears of a move: the item's author and assignee, not the one who made it; nobody for a
+    kind registered without notices (messages have their own unread counters and receipts)."""
+    kind = work_kinds(registry).get(event.workflow.name)
+    if kind is None or not kind.notices:
+        return []
+    item = event.item
+    users = {getattr(item, "author_id", None), getattr(item, "assignee_id", None)}
+    users.discard(None)
+    users.discard(event.actor_id)
+    return sorted(users)
+
+
+class NoticeWriter:
+    """A ``TransitionApplied`` subscriber: one in-app notice per recipient, in the move's transaction."""
+
+    def __init__(self, registry):
+        self.registry = registry
+
+    def __call__(self, event: TransitionApplied):
+        item, session = event.item, event.context.session
+        for user_id in recipients(self.registry, event):
+            session.add(Notice(
+                user_id=user_id, party_id=item.party_id, workflow=event.workflow.name, item_id=item.id,
+                transition=event.transition, to_state=event.to_state, actor_id=event.actor_id,
+            ))
+
+
+def unread_notices(user_id) -> Select:
+    """The notices ``user_id`` has not read (found by the index on user_id, read_at)."""
+    return select(Notice.id).where(Notice.user_id == user_id, Notice.read_at.is_(None))
+
+
+def mark_read(session, user_id, notice_ids=None) -> None:
+    stmt = update(Notice).where(Notice.user_id == user_id, Notice.read_at.is_(None))
+    if notice_ids is not None:
+        stmt = stmt.where(Notice.id.in_(notice_ids))
+    session.execute(stmt.values(read_at=utcnow()))
+
+
+def includeme(config):
+    config.add_subscriber(NoticeWriter(config.registry), TransitionApplied)
