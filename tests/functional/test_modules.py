@@ -2,7 +2,7 @@
 core's directives without any core file knowing it; off, nothing of it exists."""
 import pytest
 import webtest
-from pyramid.exceptions import ConfigurationError, ConfigurationConflictError
+from pyramid.exceptions import ConfigurationConflictError, ConfigurationError
 
 import portal
 from portal.parties.resources import acl_template

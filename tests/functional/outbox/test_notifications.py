@@ -9,7 +9,7 @@ from portal.outbox.models import OutboxMessage, OutboxState
 from portal.requests.models import CustomerRequest
 from tests.conftest import csrf_token, login
 from tests.factories import PartyFactory, RequestTypeFactory, StaffGroupFactory, UserFactory, customer, staff
-from tests.functional.test_requests import act, file_request
+from tests.functional.requests.test_requests import act, file_request
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from portal.workflows.engine import TransitionNotAllowed
 from portal.workflows.models import Notice, WorkflowHistory
 from portal.workflows.services import WorkflowService
 from tests import factories
-from tests.factories.change_requests import PARTY_VALUES, change_request
+from tests.factories.changes import PARTY_VALUES, change_request
 
 CHANGES = {"email": "decided@party.test", "invoice_channel": "edi"}
 LOCK_WAIT_SECONDS = 10

@@ -21,7 +21,7 @@ from portal.workflows.engine import CREATE, WorkflowError
 from portal.workflows.models import WorkflowHistory
 from portal.workflows.services import WorkflowService
 from tests import factories
-from tests.factories.change_requests import PARTY_VALUES
+from tests.factories.changes import PARTY_VALUES
 from tests.unit.workflows.toy import make_session
 
 helper = ACLHelper()

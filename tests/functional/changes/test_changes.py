@@ -8,7 +8,7 @@ from portal.parties.models import Party
 from portal.workflows.models import WorkflowHistory
 from tests.conftest import login
 from tests.factories import ManagerAssignmentFactory, PartyFactory, customer, staff
-from tests.factories.change_requests import PARTY_VALUES, change_request
+from tests.factories.changes import PARTY_VALUES, change_request
 
 SECRET = {  # the other party's data: never to be seen by the first party's people
     "billing_address": "Kazan, Secret street 99", "contact_person": "Hidden Person",
