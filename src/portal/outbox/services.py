@@ -11,6 +11,8 @@ Message-ID. The window is one message per crash.
 """
 import email.utils
 import logging
+import os
+import re
 import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,6 +30,7 @@ DEFAULT_MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=6)
 ERROR_LENGTH = 500
+SAFE_FILE = re.compile(r"[^A-Za-z0-9@._-]+")
 
 
 def enqueue(session, *, recipient, subject, body, user_id=None, party_id=None, topic="") -> OutboxMessage:
@@ -89,6 +92,25 @@ class MailerTransport:
         pass
 
 
+class FolderTransport:
+    """Development's mail catcher: each message becomes ``<folder>/<Message-ID>.eml`` instead of going
+    to an SMTP server. A message sent again overwrites its own file, as a mailbox keeps it once."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def send(self, message: Message) -> None:
+        os.makedirs(self.folder, exist_ok=True)
+        name = SAFE_FILE.sub("_", message.extra_headers["Message-ID"].strip("<>")) + ".eml"
+        path = os.path.join(self.folder, name)
+        with open(path + ".part", "wb") as f:
+            f.write(encode_message(message.to_message()))
+        os.replace(path + ".part", path)
+
+    def close(self) -> None:
+        pass
+
+
 class SmtpTransport:
     """One SMTP connection for a whole round of messages, set up as pyramid_mailer's settings say.
 
@@ -142,9 +164,9 @@ class OutboxDelivery:
     """Sends the due rows of the outbox through a transport built on a pyramid_mailer ``Mailer``."""
 
     def __init__(self, session_factory, mailer, *, sender, domain, max_attempts=DEFAULT_MAX_ATTEMPTS,
-                 clock=utcnow):
+                 clock=utcnow, transport=None):
         self.session_factory = session_factory
-        self.transport = transport_for(mailer)
+        self.transport = transport if transport is not None else transport_for(mailer)
         self.sender = sender
         self.domain = domain
         self.max_attempts = max_attempts

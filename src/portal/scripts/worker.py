@@ -19,7 +19,7 @@ import time
 from pyramid_mailer.mailer import Mailer
 
 from portal.db import get_engine, get_session_factory
-from portal.outbox.services import DEFAULT_MAX_ATTEMPTS, OutboxDelivery
+from portal.outbox.services import DEFAULT_MAX_ATTEMPTS, FolderTransport, OutboxDelivery
 from portal.scripts.common import load_settings
 
 log = logging.getLogger("portal.worker")
@@ -27,6 +27,8 @@ log = logging.getLogger("portal.worker")
 SENDER_SETTING = "mail.default_sender"
 DOMAIN_SETTING = "portal.mail.message_id_domain"
 ATTEMPTS_SETTING = "portal.mail.max_attempts"
+# Development: write each e-mail into this folder as a .eml file instead of sending it.
+FOLDER_SETTING = "portal.mail.folder"
 
 
 class WorkerError(Exception):
@@ -44,8 +46,9 @@ def delivery_from_settings(settings, session_factory) -> OutboxDelivery:
         raise WorkerError(f"{ATTEMPTS_SETTING} must be a whole number.") from None
     if max_attempts < 1:
         raise WorkerError(f"{ATTEMPTS_SETTING} must be at least 1.")
+    folder = (settings.get(FOLDER_SETTING) or "").strip()
     return OutboxDelivery(session_factory, Mailer.from_settings(settings), sender=sender, domain=domain,
-                          max_attempts=max_attempts)
+                          max_attempts=max_attempts, transport=FolderTransport(folder) if folder else None)
 
 
 class Stop:

@@ -15,8 +15,22 @@ def with_mail(ini, port, sender="portal@portal.test"):
     text = ini.read_text()
     text = re.sub(r"^mail\.port = .*$", f"mail.port = {port}", text, flags=re.M)
     text = re.sub(r"^mail\.default_sender = .*$", f"mail.default_sender = {sender}", text, flags=re.M)
+    text = re.sub(r"^portal\.mail\.folder = .*$", "", text, flags=re.M)  # the SMTP server, not the catcher
     ini.write_text(text)
     return ini
+
+
+def test_development_writes_each_mail_into_the_folder_once(ini, tmp_path, capsys):
+    """development.ini's catcher: .eml files named by Message-ID, so a second send keeps one file."""
+    assert re.search(r"^portal\.mail\.folder = ", ini.read_text(), flags=re.M), "development.ini has a catcher"
+    fill(tmp_path, 2)
+    assert worker.main([str(ini), "--once"]) == 0
+    assert "Sent 2, to retry 0, failed 0." in capsys.readouterr().out
+    files = sorted((tmp_path / "var" / "mail").glob("*.eml"))
+    assert [f.name for f in files] == ["portal-outbox-1@localhost.eml", "portal-outbox-2@localhost.eml"]
+    text = files[0].read_bytes().decode()
+    assert "To: user0@example.test" in text and "<portal-outbox-1@localhost>" in text
+    assert states(tmp_path) == [OutboxState.sent] * 2
 
 
 def fill(tmp_path, count):
