@@ -2,7 +2,8 @@
 Accept-Language, else English."""
 from zoneinfo import ZoneInfo
 
-from pyramid.i18n import TranslationStringFactory
+from pyramid.i18n import TranslationString, TranslationStringFactory
+from pyramid.threadlocal import get_current_request
 from sqlalchemy.exc import SQLAlchemyError
 
 _ = TranslationStringFactory("portal")
@@ -37,12 +38,42 @@ def identity_or_none(request):
         return None
 
 
+def translate_with(localizer, message):
+    """``message`` translated, the translatable values of its mapping too (a state's title in a
+    refusal: "…— «Waiting for customer»" would stay English otherwise)."""
+    mapping = getattr(message, "mapping", None)
+    if mapping and any(isinstance(value, TranslationString) for value in mapping.values()):
+        message = TranslationString(message, mapping={
+            name: translate_with(localizer, value) if isinstance(value, TranslationString) else value
+            for name, value in mapping.items()
+        })
+    return localizer.translate(message)
+
+
 def translate(request, message):
     """A translated string, for flash messages and anything stored as text."""
-    return request.localizer.translate(message)
+    return translate_with(request.localizer, message)
+
+
+def template_translator(message):
+    """What page templates translate with: ``translate_with``, so a message shown in a template
+    translates the values it names as a flash message does."""
+    request = get_current_request()
+    if request is None:
+        return message.interpolate() if hasattr(message, "interpolate") else message
+    return translate_with(request.localizer, message)
+
+
+def _register_template_translator(registry):
+    from pyramid_chameleon.interfaces import IChameleonTranslate
+    from translationstring import ChameleonTranslate
+
+    registry.registerUtility(ChameleonTranslate(template_translator), IChameleonTranslate)
 
 
 def includeme(config):
     config.registry["portal_tz"] = ZoneInfo(config.get_settings().get("portal.timezone", "UTC"))
     config.add_translation_dirs("colander:locale", "deform:locale", "portal:locale")
     config.set_locale_negotiator(locale_negotiator)
+    # After pyramid_chameleon registers its own translator (order 1000).
+    config.action(None, _register_template_translator, args=(config.registry,), order=1001)

@@ -124,6 +124,7 @@ def write_ini(path: Path, db_url: URL, uploads: Path) -> None:
     app.update(SERVER_SETTINGS)
     app["sqlalchemy.url"] = db_url.render_as_string(hide_password=False)
     app["portal.uploads.dir"] = str(uploads)
+    app.pop("portal.mail.folder", None)  # these tests deliver to a real SMTP server, not the catcher
     parser["logger_portal"]["level"] = "INFO"
     with path.open("w") as fh:
         parser.write(fh)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from portal import db as models
 from portal.db.meta import Base
+from portal.identity.auth import DatabaseAuthService, LoginPolicy
 from portal.identity.models import User
 from portal.parties.models import Party
 from portal.scripts import demo
@@ -109,7 +110,12 @@ class World:
         return browser
 
     def relogin(self, browser, actor: Actor):
+        """Log in again. Hostile values sent as the current password count as failed logins, and
+        may have locked the login or throttled the test's address: both are lifted first."""
         browser.reset()
+        auth = DatabaseAuthService(self.db, factories.TEST_PASSWORDS, LoginPolicy())
+        auth.unlock(self.db.get(User, actor.user_id))
+        auth.unlock_address(self.environ.get("REMOTE_ADDR", ""))
         login(browser, actor.login, actor.password)
 
     def snapshot(self) -> dict[str, list]:

@@ -59,3 +59,28 @@ def test_no_stack_trace_on_an_unexpected_error(testapp, app, monkeypatch):
     response = testapp.get(f"/p/{party_id}/", status=500)
     assert "secret internals" not in response.text and "Traceback" not in response.text
     assert "Something went wrong" in response.text
+
+
+def test_hsts_is_sent_only_where_the_setting_turns_it_on(testapp, app_settings, migrated_engine):
+    import webtest
+
+    import portal
+
+    assert "Strict-Transport-Security" not in testapp.get("/login").headers
+    prod = webtest.TestApp(portal.main({}, **dict(app_settings, **{"portal.hsts": "true"})))
+    for path, status in (("/login", 200), ("/nope", 404), ("/static/css/portal.css", 200), ("/", 303)):
+        assert prod.get(path, status=status).headers["Strict-Transport-Security"] == \
+            "max-age=31536000; includeSubDomains"
+
+
+@pytest.mark.parametrize("ini,expected", [("development.ini", False), ("production.ini", True)])
+def test_production_ini_turns_hsts_on_and_development_does_not(ini, expected):
+    import configparser
+
+    from pyramid.settings import asbool
+
+    from tests.conftest import HERE
+
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(f"{HERE}/{ini}")
+    assert asbool(config["app:main"].get("portal.hsts", "false")) is expected

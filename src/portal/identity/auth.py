@@ -4,13 +4,14 @@ Counters live in the database so they hold across worker processes; the
 cookie carries only a random token whose hash names an ``AuthSession`` row.
 """
 import hashlib
+import math
 import secrets
 import weakref
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pyramid.csrf import new_csrf_token
-from sqlalchemy import String, bindparam, cast, delete, func, select, update
+from sqlalchemy import String, bindparam, cast, delete, func, or_, select, update
 from zope.interface import implementer
 
 from portal.db.meta import utcnow
@@ -37,12 +38,15 @@ def token_digest(token: str) -> str:
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    """How many failures lock an account or throttle an address, and for how long."""
+    """How many failures lock an account or throttle an address, and for how long; how long a
+    login session lasts idle, and at most."""
 
     max_failures: int = 5
     lockout: timedelta = timedelta(minutes=15)
     ip_max_failures: int = 20
     idle_timeout: timedelta = timedelta(hours=8)
+    # However active, a login session ends this long after the login (portal.session.max_days).
+    max_age: timedelta = timedelta(days=7)
 
     @classmethod
     def from_settings(cls, settings):
@@ -51,6 +55,7 @@ class LoginPolicy:
             lockout=timedelta(minutes=int(settings.get("portal.login.lockout_minutes", 15))),
             ip_max_failures=int(settings.get("portal.login.ip_max_failures", 20)),
             idle_timeout=timedelta(minutes=int(settings.get("portal.session.idle_minutes", 480))),
+            max_age=timedelta(days=float(settings.get("portal.session.max_days", 7))),
         )
 
 
@@ -73,15 +78,28 @@ def dummy_hash(passwords) -> str:
 
 @dataclass(frozen=True)
 class LoginResult:
-    """A user on success; otherwise ``error`` is 'failed' or 'throttled'."""
+    """A user on success; otherwise ``error`` is 'failed', 'locked' (too many failures for this
+    login) or 'throttled' (too many from this address), with ``retry_minutes`` for the last two."""
 
     user: User | None = None
     error: str | None = None
+    retry_minutes: int | None = None
+
+
+def minutes_until(moment, now) -> int:
+    """Whole minutes from ``now`` to ``moment``, rounded up, at least 1 (what a person is told)."""
+    return max(1, math.ceil((moment - now).total_seconds() / 60))
 
 
 @implementer(IAuthService)
 class DatabaseAuthService:
-    """Authenticates against the users table and keeps login sessions in the database."""
+    """Authenticates against the users table and keeps login sessions in the database.
+
+    Every attempt costs the same, one argon2 verification, whether the login
+    exists or not and however it fails (locked, throttled, blocked, no password),
+    so that timing tells nothing. A lock belongs to the login typed, known or not:
+    an unknown login that failed as often is "locked" just the same, for as long.
+    """
 
     def __init__(self, dbsession, passwords, policy: LoginPolicy, request=None):
         self.db = dbsession
@@ -93,58 +111,122 @@ class DatabaseAuthService:
     def authenticate(self, login: str, password: str, ip: str) -> LoginResult:
         now = utcnow()
         login = normalize_login(login)
-        if self._ip_failures(ip, now) >= self.policy.ip_max_failures:
-            return LoginResult(error="throttled")
+        throttled_until = self.address_locked_until(ip, now)
+        if throttled_until is not None:
+            self._verify_dummy(password)
+            return LoginResult(error="throttled", retry_minutes=minutes_until(throttled_until, now))
         user = None
         if 0 < len(login) <= MAX_LOGIN_LENGTH:
             user = self.db.scalars(select(User).where(User.login == login)).first()
-        if user is None:
-            self.passwords.verify(dummy_hash(self.passwords), password or "x")
-            return self._fail(None, login, ip, now)
-        if user.locked_until is not None and user.locked_until > now:
-            return self._fail(None, login, ip, now)
+        locked_until = self.login_locked_until(user, login, now)
+        if locked_until is not None:
+            self._verify_dummy(password)
+            return LoginResult(error="locked", retry_minutes=minutes_until(locked_until, now))
+        if user is None or not user.password_hash:
+            self._verify_dummy(password)
+            return self._fail(user, login, ip, now)
         if not self.passwords.verify(user.password_hash, password or ""):
             return self._fail(user, login, ip, now)
         if user.state != UserState.active:
-            return self._fail(None, login, ip, now)
-        user.failed_logins = 0
-        user.locked_until = None
+            return self._fail(user, login, ip, now)
+        self._forget_failures(user)
         user.last_login_at = now
         if self.passwords.needs_rehash(user.password_hash):
             user.password_hash = self.passwords.hash(password)
         return LoginResult(user=user)
 
-    def _ip_failures(self, ip: str, now) -> int:
-        since = now - self.policy.lockout
-        return self.db.scalar(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.ip == ip, LoginFailure.at > since)
+    def check_current_password(self, user: User, password: str, ip: str) -> LoginResult:
+        """The current password typed on a logged-in page: a wrong one counts as a failed login
+        of ``user`` (the same limit and lock); ``error`` is 'locked' once the login is locked."""
+        now = utcnow()
+        if self.passwords.verify(user.password_hash, password or ""):
+            return LoginResult(user=user)
+        result = self._fail(user, user.login, ip, now)
+        if result.error != "locked" and user.locked_until is not None and user.locked_until > now:
+            result = LoginResult(error="locked", retry_minutes=minutes_until(user.locked_until, now))
+        return result
+
+    def _verify_dummy(self, password) -> None:
+        """The verification a failure would have cost, spent on a hash nobody's password matches."""
+        self.passwords.verify(dummy_hash(self.passwords), password or "x")
+
+    def address_locked_until(self, ip: str, now) -> datetime | None:
+        """Until when ``ip`` is refused: while it has ``ip_max_failures`` failures in the last
+        lockout period, i.e. until the oldest of its latest that many leaves the period."""
+        oldest = self.db.scalar(
+            select(LoginFailure.at)
+            .where(LoginFailure.ip == ip, LoginFailure.at > now - self.policy.lockout)
+            .order_by(LoginFailure.at.desc())
+            .offset(self.policy.ip_max_failures - 1)
+            .limit(1)
         )
+        return None if oldest is None else oldest + self.policy.lockout
+
+    def _recent_failures(self, login: str, now) -> list:
+        """The times of the login's latest failures (newest first, at most ``max_failures``) that
+        can still make a lock."""
+        return self.db.scalars(
+            select(LoginFailure.at)
+            .where(LoginFailure.login == login[:MAX_LOGIN_LENGTH], LoginFailure.at > now - 2 * self.policy.lockout)
+            .order_by(LoginFailure.at.desc())
+            .limit(self.policy.max_failures)
+        ).all()
+
+    def _lock_end(self, failures) -> datetime | None:
+        """A login locks at its ``max_failures``-th failure within one lockout period, for that
+        period. Attempts while it is locked are not recorded, so the lock is the newest failure's."""
+        if len(failures) < self.policy.max_failures or failures[-1] <= failures[0] - self.policy.lockout:
+            return None
+        return failures[0] + self.policy.lockout
+
+    def login_locked_until(self, user, login: str, now) -> datetime | None:
+        """Until when ``login`` is locked: a user's lock is on its row; an unknown login's is
+        worked out from its failures by the same rule, so both read alike."""
+        if user is not None:
+            until = user.locked_until
+        else:
+            until = self._lock_end(self._recent_failures(login, now))
+        return until if until is not None and until > now else None
 
     def _fail(self, user, login, ip, now) -> LoginResult:
         self.db.execute(
             delete(LoginFailure).where(
-                LoginFailure.ip == ip, LoginFailure.at <= now - self.policy.lockout
+                LoginFailure.ip == ip, LoginFailure.at <= now - 2 * self.policy.lockout
             )
         )
-        self.db.add(LoginFailure(ip=ip, login=login[:MAX_LOGIN_LENGTH], at=now))
         if user is not None:
-            # One UPDATE, so concurrent failures in other workers all count.
-            failures = self.db.execute(
-                update(User)
-                .where(User.id == user.id)
-                .values(failed_logins=User.failed_logins + 1)
-                .returning(User.failed_logins)
-            ).scalar_one()
-            if failures >= self.policy.max_failures:
-                self.db.execute(
-                    update(User)
-                    .where(User.id == user.id)
-                    .values(failed_logins=0, locked_until=now + self.policy.lockout)
+            # Failures of one user in several workers are counted one after the other.
+            self.db.execute(select(User.id).where(User.id == user.id).with_for_update())
+        self.db.add(LoginFailure(ip=ip, login=login[:MAX_LOGIN_LENGTH], at=now))
+        self.db.flush()
+        failures = self._recent_failures(login, now)
+        locked_until = self._lock_end(failures)
+        if user is not None:
+            in_period = sum(1 for at in failures if at > now - self.policy.lockout)
+            self.db.execute(
+                update(User).where(User.id == user.id).values(
+                    failed_logins=0 if locked_until else in_period,
+                    locked_until=locked_until if locked_until else User.locked_until,
                 )
+            )
             self.db.expire(user)
+        if locked_until is not None:
+            return LoginResult(error="locked", retry_minutes=minutes_until(locked_until, now))
         return LoginResult(error="failed")
+
+    def _forget_failures(self, user) -> None:
+        """A success or an administrator's unlock: the login's failures count no more."""
+        self.db.execute(delete(LoginFailure).where(LoginFailure.login == user.login))
+        user.failed_logins = 0
+        user.locked_until = None
+
+    def unlock(self, user: User) -> None:
+        """Lift a user's lock (and forget the failures that made it)."""
+        self._forget_failures(user)
+
+    def unlock_address(self, ip: str) -> int:
+        """Let ``ip`` log in again: its failures are forgotten; how many there were."""
+        return self.db.execute(delete(LoginFailure).where(LoginFailure.ip == ip)).rowcount
 
     # --- login sessions ----------------------------------------------------
     def start_session(self, user_id: int) -> None:
@@ -160,7 +242,8 @@ class DatabaseAuthService:
         self.db.execute(
             delete(AuthSession).where(
                 AuthSession.user_id == user_id,
-                AuthSession.last_seen_at < now - self.policy.idle_timeout,
+                or_(AuthSession.last_seen_at < now - self.policy.idle_timeout,
+                    AuthSession.created_at < now - self.policy.max_age),
             )
         )
         self.db.add(
@@ -204,9 +287,10 @@ class DatabaseAuthService:
         row = self.db.execute(IDENTITY_QUERY, {"digest": digest}).first()
         if row is None:
             return None
-        user, last_seen_at, *grants = row
+        user, created_at, last_seen_at, *grants = row
         now = utcnow()
-        if user.state != UserState.active or last_seen_at < now - self.policy.idle_timeout:
+        if (user.state != UserState.active or last_seen_at < now - self.policy.idle_timeout
+                or created_at < now - self.policy.max_age):
             return None
         if now - last_seen_at > LAST_SEEN_RESOLUTION:
             self.db.execute(update(AuthSession).where(AuthSession.id == digest).values(last_seen_at=now))
@@ -237,7 +321,7 @@ def grant_columns(user_id):
 
 # Built once: building these statements cost more than the database took to run them.
 IDENTITY_QUERY = (
-    select(User, AuthSession.last_seen_at, *grant_columns(User.id))
+    select(User, AuthSession.created_at, AuthSession.last_seen_at, *grant_columns(User.id))
     .join_from(AuthSession, User, User.id == AuthSession.user_id)
     .where(AuthSession.id == bindparam("digest"))
 )

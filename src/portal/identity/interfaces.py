@@ -11,6 +11,15 @@ class IAuthService(Interface):
     def authenticate(login, password, ip):
         """Check credentials; return a LoginResult (user or reason)."""
 
+    def check_current_password(user, password, ip):
+        """Check a logged-in user's current password; a wrong one counts as a failed login."""
+
+    def unlock(user):
+        """Lift the lock of a user's login and forget its failures."""
+
+    def unlock_address(ip):
+        """Let a client address log in again; returns how many failures were forgotten."""
+
     def start_session(user_id):
         """Rotate the cookie session and open a new login session for the user."""
 

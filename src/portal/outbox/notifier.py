@@ -2,19 +2,20 @@
 
 The e-mail is written (and translated into the recipient's language) in the
 transaction of the move itself, so it reports exactly what was committed; the
-worker only delivers it. A user without an address, blocked, no longer a
-member of the item's party, or who turned e-mail notices off gets none.
+worker only delivers it. A user without an address, blocked, who may not see
+the item's party (no longer a member, a manager of other parties), or who
+turned e-mail notices off gets none.
 """
 import re
 
 from pyramid.i18n import make_localizer
 from pyramid.path import AssetResolver
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, _
-from portal.identity.models import User, UserRole, UserState
+from portal.identity.models import User
 from portal.outbox.services import enqueue
-from portal.parties.models import Membership, MembershipState
+from portal.parties.services import party_viewers
 from portal.workflows.engine import TransitionApplied
 from portal.workflows.kinds import item_path
 from portal.workflows.notices import recipients
@@ -53,17 +54,12 @@ class EmailNotifier:
         if not user_ids:
             return
         session = event.context.session
-        party_id = event.item.party_id
-        # Staff, or a customer who still belongs to the item's party: an e-mail shows what the
-        # item page shows, so it goes to no one who could no longer open that page.
-        may_see = or_(
-            exists().where(UserRole.user_id == User.id),
-            exists().where(Membership.user_id == User.id, Membership.party_id == party_id,
-                           Membership.state == MembershipState.active),
-        )
+        # An e-mail shows what the item page shows, so it goes to no one who could not open that
+        # page: the recipients are asked the page's rule (parties/services.py), here once more in
+        # the statement that reads them.
         users = session.scalars(select(User).where(
-            User.id.in_(user_ids), User.state == UserState.active, User.email_notifications.is_(True),
-            User.email.is_not(None), User.email != "", may_see,
+            User.id.in_(user_ids), User.email_notifications.is_(True),
+            User.email.is_not(None), User.email != "", User.id.in_(party_viewers([event.item.party_id])),
         ).order_by(User.id)).all()
         if not users:
             return
@@ -83,7 +79,7 @@ class EmailNotifier:
             # One line: the item's subject ends up in the e-mail's Subject header.
             "subject": CONTROL.sub(" ", getattr(item, "subject", "") or "").strip(),
             "state": translate(event.workflow.states[event.to_state].title),
-            "name": user.full_name,
+            "name": user.greeting_name(user.language if user.language in LANGUAGES else DEFAULT_LANGUAGE),
             "actor": actor.full_name if actor else "",
         }
         subject = translate(_("${kind} #${id} “${subject}”: ${state}", mapping=mapping))

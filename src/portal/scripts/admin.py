@@ -1,17 +1,18 @@
 """``portal-admin <ini> <command>``: manage users from the console.
 
-Commands: create-user, set-password, block, unblock, list-users. A password
+Commands: create-user, set-password, block, unblock, unlock, list-users. A password
 is read from a prompt (twice) or, when stdin is not a terminal, from its first
 line, so it never shows in the process list or the shell history.
 """
 import argparse
 import getpass
+import ipaddress
 import sys
 
 from sqlalchemy import delete, select
 
 from portal.audit.models import AuditEntry
-from portal.identity.auth import normalize_login
+from portal.identity.auth import DatabaseAuthService, LoginPolicy, normalize_login
 from portal.identity.models import AuthSession, Role, User, UserRole, UserState
 from portal.identity.passwords import password_service_from_settings
 from portal.parties.models import Membership, MembershipState, Party
@@ -72,7 +73,7 @@ def create_user(db, passwords, args, stdin=sys.stdin):
 def set_password(db, passwords, args, stdin=sys.stdin):
     user = find_user(db, args.login)
     user.password_hash = passwords.hash(checked_password(passwords, user.login, stdin))
-    user.failed_logins, user.locked_until = 0, None
+    DatabaseAuthService(db, passwords, LoginPolicy()).unlock(user)
     db.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     db.add(AuditEntry(action="user.set_password", target=f"user:{user.id}", detail={"via": "console"}))
     return f"Password of {user.login!r} set; its sessions have ended."
@@ -85,12 +86,31 @@ def set_state(state):
         if state == UserState.blocked:
             db.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
         else:
-            user.failed_logins, user.locked_until = 0, None
+            DatabaseAuthService(db, passwords, LoginPolicy()).unlock(user)
         action = "user.block" if state == UserState.blocked else "user.unblock"
         db.add(AuditEntry(action=action, target=f"user:{user.id}", detail={"via": "console"}))
         return f"User {user.login!r} is now {state.value}."
 
     return command
+
+
+def unlock(db, passwords, args, stdin=sys.stdin):
+    """Lift a login's lock (``unlock LOGIN``) or an address's throttle (``unlock --address ADDR``)."""
+    if (args.login is None) == (args.address is None):
+        raise CommandError("Name either a login or --address ADDR.")
+    auth = DatabaseAuthService(db, passwords, LoginPolicy())
+    if args.login is not None:
+        user = find_user(db, args.login)
+        auth.unlock(user)
+        db.add(AuditEntry(action="user.unlock", target=f"user:{user.id}", detail={"via": "console"}))
+        return f"User {user.login!r} is unlocked: it may log in at once."
+    try:
+        address = str(ipaddress.ip_address(args.address.strip()))
+    except ValueError:
+        raise CommandError(f"{args.address!r} is not an IP address.") from None
+    forgotten = auth.unlock_address(address)
+    db.add(AuditEntry(action="address.unlock", target=f"address:{address}", detail={"via": "console"}))
+    return f"{forgotten} failed logins from {address} forgotten: logins from it are accepted again."
 
 
 def list_users(db, passwords, args, stdin=sys.stdin):
@@ -122,6 +142,10 @@ def build_parser():
         p = sub.add_parser(name, help=text)
         p.add_argument("login")
         p.set_defaults(func=func)
+    lift = sub.add_parser("unlock", help="unlock a login locked by failed logins, or an address (--address)")
+    lift.add_argument("login", nargs="?")
+    lift.add_argument("--address", help="a client address refused after too many failed logins")
+    lift.set_defaults(func=unlock)
     sub.add_parser("list-users", help="list every user").set_defaults(func=list_users)
     return parser
 

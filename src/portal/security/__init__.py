@@ -37,4 +37,5 @@ def includeme(config):
     config.set_default_csrf_options(require_csrf=True)
     config.set_security_policy(PortalSecurityPolicy())
     config.add_tween("portal.security.headers.security_headers_tween_factory")
+    config.include(".limits")  # before .encoding: refuse an oversized body before anything reads it
     config.include(".encoding")

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from portal.db.ids import MAX_ID
 from portal.i18n import _
 from portal.identity.models import User, UserRole
+from portal.parties.services import may_see_party
 from portal.security.roles import HANDLER_ROLES
 
 
@@ -25,7 +26,8 @@ def mark_closed(item, ctx):
 
 
 def valid_assignee(item, ctx):
-    """Guard: an assignee must be given, and be an active member of staff."""
+    """Guard: an assignee must be given, be an active member of staff who handles work, and may see
+    the item's party (parties/services.py): nobody is given an item whose page they cannot open."""
     assignee_id = ctx.data.get("assignee_id")
     if assignee_id is None:
         return _("Choose whom to assign it to.")
@@ -35,4 +37,6 @@ def valid_assignee(item, ctx):
     ) if user is not None else None
     if user is None or not user.is_active or handles is None:
         return _("Only active staff can be assigned.")
+    if not may_see_party(ctx.session, assignee_id, item.party_id):
+        return _("This can be assigned only to someone who may see its party.")
     return None

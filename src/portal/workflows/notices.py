@@ -2,13 +2,16 @@
 from sqlalchemy import Select, select, update
 
 from portal.db.meta import utcnow
+from portal.identity.models import User
+from portal.parties.services import party_viewers
 from portal.workflows.engine import TransitionApplied
 from portal.workflows.kinds import work_kinds
 from portal.workflows.models import Notice
 
 
 def recipients(registry, event: TransitionApplied) -> list[int]:
-    """Who hears of a move: the item's author and assignee, not the one who made it; nobody for a
+    """Who hears of a move: the item's author and assignee, not the one who made it, and only while
+    they may see the item's party (parties/services.py: the rule its page applies); nobody for a
     kind registered without notices (messages have their own unread counters and receipts)."""
     kind = work_kinds(registry).get(event.workflow.name)
     if kind is None or not kind.notices:
@@ -17,7 +20,9 @@ def recipients(registry, event: TransitionApplied) -> list[int]:
     users = {getattr(item, "author_id", None), getattr(item, "assignee_id", None)}
     users.discard(None)
     users.discard(event.actor_id)
-    return sorted(users)
+    if not users:
+        return []
+    return sorted(event.context.session.scalars(party_viewers([item.party_id]).where(User.id.in_(users))))
 
 
 class NoticeWriter:
@@ -40,10 +45,14 @@ def unread_notices(user_id) -> Select:
     return select(Notice.id).where(Notice.user_id == user_id, Notice.read_at.is_(None))
 
 
-def mark_read(session, user_id, notice_ids=None) -> None:
+def mark_read(session, user_id, notice_ids=None, *, workflow=None, item_id=None) -> None:
+    """Stamp ``user_id``'s unread notices read: all, those of ``notice_ids``, or those of one item
+    (``workflow`` and ``item_id``: its page was opened)."""
     stmt = update(Notice).where(Notice.user_id == user_id, Notice.read_at.is_(None))
     if notice_ids is not None:
         stmt = stmt.where(Notice.id.in_(notice_ids))
+    if workflow is not None:
+        stmt = stmt.where(Notice.workflow == workflow, Notice.item_id == item_id)
     session.execute(stmt.values(read_at=utcnow()))
 
 

@@ -73,3 +73,32 @@ def test_wrong_current_password_weak_or_mismatched_new_one(testapp, dbsession):
 
 def test_account_requires_login(testapp):
     assert "/login" in testapp.get("/account/password", status=303).location
+
+
+def test_guessing_the_current_password_counts_like_failed_logins_then_logs_out(testapp, dbsession):
+    from portal.identity.models import User
+
+    user = customer()
+    login(testapp, user.login)
+    for n in range(1, 5):
+        form = change_form(testapp)
+        form["current_password"] = f"Guess-number-{n}"
+        form["new_password"] = form["confirmation"] = "Brand-new-secret-7"
+        assert "The current password is wrong." in form.submit("submit", status=400).text
+        dbsession.flush()
+        dbsession.expire_all()
+        assert dbsession.get(User, user.id).failed_logins == n
+    form = change_form(testapp)
+    form["current_password"] = "Guess-number-5"
+    form["new_password"] = form["confirmation"] = "Brand-new-secret-7"
+    out = form.submit("submit", status=303)
+    assert out.location.endswith("/login")
+    page = out.follow()
+    assert "You have been logged out: the current password was wrong too many times." in page.text
+    assert "try again in 15 min" in page.text
+    testapp.get("/account/", status=303)
+    # The login is locked like after failed logins: the right password waits too.
+    assert "locked" in login(testapp, user.login, PASSWORD, status=429).text
+    dbsession.flush()
+    dbsession.expire_all()
+    assert dbsession.get(User, user.id).password_hash == user.password_hash

@@ -9,6 +9,7 @@ from tests.conftest import PASSWORD, login
 from tests.factories import PartyFactory, customer, staff
 
 GENERIC = "Wrong login or password"
+LOCKED = "Too many failed attempts for this login: it is locked for now."
 
 
 def test_login_page_renders_form_with_csrf(testapp):
@@ -55,16 +56,19 @@ def test_blocked_user_cannot_log_in(testapp):
 
 def test_five_failures_lock_the_account_for_a_while(testapp, dbsession):
     user = customer()
-    for _ in range(5):
+    for _ in range(4):
         login(testapp, user.login, "Wrong-password-1", status=400)
+    # The fifth failure locks the login, and says so (an unknown login reads alike: test_lockout.py).
+    page = login(testapp, user.login, "Wrong-password-1", status=429)
+    assert LOCKED in page.text
     dbsession.flush()
     dbsession.expire_all()
     locked = dbsession.get(User, user.id)
     assert locked.locked_until is not None
     assert locked.locked_until > utcnow() + timedelta(minutes=14)
     # Even the right password is refused while locked, with the same message.
-    page = login(testapp, user.login, PASSWORD, status=400)
-    assert GENERIC in page.text
+    page = login(testapp, user.login, PASSWORD, status=429)
+    assert LOCKED in page.text
     # After the lock expires the right password works again.
     locked.locked_until = utcnow() - timedelta(seconds=1)
     dbsession.flush()
@@ -158,3 +162,34 @@ def test_next_parameter_returns_to_the_page_and_refuses_other_sites(testapp):
 def test_overlong_login_is_a_form_error_not_a_crash(testapp):
     response = login(testapp, "x" * 5000, "whatever", status=200)
     assert "Longer than maximum length 64" in response.text
+
+
+def test_a_login_session_ends_after_max_days_however_active(testapp, dbsession):
+    user = customer()
+    login(testapp, user.login)
+    assert testapp.get("/account/").status_int == 200
+    session = dbsession.scalars(select(AuthSession)).one()
+    # Used a minute ago (not idle), but opened by a login six days ago: still on.
+    session.created_at = utcnow() - timedelta(days=6, hours=23)
+    session.last_seen_at = utcnow() - timedelta(minutes=1)
+    dbsession.flush()
+    assert testapp.get("/account/").status_int == 200
+    # Seven days after the login it ends, active or not (portal.session.max_days, default 7).
+    session.created_at = utcnow() - timedelta(days=7, minutes=1)
+    dbsession.flush()
+    assert testapp.get("/account/", status=303).location.startswith("http://localhost/login")
+
+
+def test_a_new_login_clears_the_users_expired_sessions(testapp, app, dbsession):
+    import webtest
+
+    user = customer()
+    login(testapp, user.login)
+    old = dbsession.scalars(select(AuthSession)).one()
+    old.created_at = utcnow() - timedelta(days=8)
+    dbsession.flush()
+    other = webtest.TestApp(app, extra_environ=dict(testapp.extra_environ))
+    login(other, user.login)
+    dbsession.expire_all()
+    assert [s.id for s in dbsession.scalars(select(AuthSession))] != [old.id]
+    assert dbsession.scalar(select(func.count()).select_from(AuthSession)) == 1

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from portal.db.meta import utcnow
 from portal.identity.models import User
-from portal.parties.models import Party
+from portal.parties.models import Membership, Party
 from portal.requests.models import CustomerRequest, RequestType
 from portal.requests.services import auto_close
 from portal.scripts import jobs
@@ -109,6 +109,8 @@ def seed(tmp_path, *resolved_days_ago) -> list[int]:
         rtype = RequestType(code="general", names={"en": "General"})
         session.add_all([party, author, rtype])
         session.flush()
+        # A member of the party: only those who may open a request hear of it (parties/services.py).
+        session.add(Membership(user_id=author.id, party_id=party.id, state="active"))
         items = [add_request(session, party=party, rtype=rtype, author=author,
                              resolved=now - timedelta(days=days)) for days in resolved_days_ago]
         return [i.id for i in items]

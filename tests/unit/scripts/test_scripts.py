@@ -118,3 +118,35 @@ def test_initialize_db_creates_the_sqlite_folder_a_fresh_clone_lacks(tmp_path, m
     assert not (tmp_path / "var").exists()
     assert initialize_db.main([str(path)]) == 0
     assert (tmp_path / "var" / "portal.sqlite").is_file()
+
+
+def test_admin_unlocks_a_login_or_an_address_audited(ini, tmp_path, capsys):
+    from datetime import timedelta
+
+    from portal.audit.models import AuditEntry
+    from portal.db.meta import utcnow
+    from portal.identity.models import LoginFailure
+
+    demo.main([str(ini)])
+    now = utcnow()
+    with db(tmp_path) as session:
+        user = session.scalars(select(User).where(User.login == "admin")).one()
+        user.locked_until, user.failed_logins = now + timedelta(minutes=15), 0
+        session.add_all(LoginFailure(ip="203.0.113.9", login="admin", at=now) for _ in range(5))
+        session.add_all(LoginFailure(ip="198.51.100.20", login=f"guess{n}", at=now) for n in range(20))
+        session.commit()
+    capsys.readouterr()
+    assert admin.main([str(ini), "unlock", "ADMIN"]) == 0
+    assert "unlocked" in capsys.readouterr().out
+    assert admin.main([str(ini), "unlock", "--address", "198.51.100.20"]) == 0
+    assert "20 failed logins" in capsys.readouterr().out
+    with db(tmp_path) as session:
+        user = session.scalars(select(User).where(User.login == "admin")).one()
+        assert user.locked_until is None and user.failed_logins == 0
+        assert session.scalar(select(func.count()).select_from(LoginFailure)) == 0
+        actions = {(e.action, e.target) for e in session.scalars(select(AuditEntry))}
+        assert ("user.unlock", f"user:{user.id}") in actions and ("address.unlock", "address:198.51.100.20") in actions
+    assert admin.main([str(ini), "unlock", "ghost"]) == 2
+    assert admin.main([str(ini), "unlock"]) == 2
+    assert admin.main([str(ini), "unlock", "admin", "--address", "198.51.100.20"]) == 2
+    assert admin.main([str(ini), "unlock", "--address", "not an address"]) == 2
