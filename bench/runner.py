@@ -168,7 +168,7 @@ def request_list_queries(url: str, path: str, login=None) -> list[sqlbare.Query]
     from portal.parties.models import Party
     from portal.parties.resources import PartyContainer, PartyResource
     from portal.requests.resources import RequestsContainer
-    from portal.requests.views import request_list
+    from portal.requests.views import RequestList
     from portal.scripts.common import load_settings
 
     parts = urlsplit(path)
@@ -179,20 +179,21 @@ def request_list_queries(url: str, path: str, login=None) -> list[sqlbare.Query]
             config.testing_securitypolicy(permissive=True)
             context = RequestsContainer(PartyResource(db.get(Party, party_id), PartyContainer(None, db, config.registry)))
             request = testing.DummyRequest(params=dict(parse_qsl(parts.query)), dbsession=db)
-            return sqlbare.capture(engine, lambda: request_list(context, request))
+            return sqlbare.capture(engine, lambda: RequestList(context, request).page())
     finally:
         engine.dispose()
 
 
 def page_queries(url: str, path: str, login: str) -> list[sqlbare.Query]:
     """The SQL of one list page for ``login`` (its count and its rows), captured from the portal's code."""
+    from types import SimpleNamespace
     from urllib.parse import parse_qsl, urlsplit
 
-    from portal.admin.views.users import user_listing
+    from portal.admin.views.users import UserList
     from portal.db import get_engine, get_session_factory
     from portal.identity.auth import load_identity
     from portal.identity.models import User
-    from portal.parties.views import directory_listing
+    from portal.parties.views import PartyDirectory
     from portal.views.pagination import Page
 
     parts = urlsplit(path)
@@ -201,8 +202,9 @@ def page_queries(url: str, path: str, login: str) -> list[sqlbare.Query]:
     try:
         with get_session_factory(engine)() as db:
             identity = load_identity(db, db.scalars(select(User).where(User.login == login)).one())
-            listing = directory_listing(identity, params) if parts.path == "/p/" else user_listing(params)
-            return sqlbare.capture(engine, lambda: Page(db, listing.statement))
+            request = SimpleNamespace(params=params, identity=identity)
+            listing = (PartyDirectory if parts.path == "/p/" else UserList)(None, request)
+            return sqlbare.capture(engine, lambda: Page(db, listing.listed()))
     finally:
         engine.dispose()
 
@@ -234,16 +236,19 @@ def request_counts(url: str, requests_path: str) -> str:
 
 def export_sql(url: str, rows: int) -> str:
     """The statement the portal's directory export runs, compiled for the bare exporter."""
+    from types import SimpleNamespace
+
     from portal.db import get_engine, get_session_factory
     from portal.identity.auth import load_identity
     from portal.identity.models import User
-    from portal.parties.views import directory_listing
+    from portal.parties.views import PartyDirectory
 
     engine = get_engine({"sqlalchemy.url": url})
     try:
         with get_session_factory(engine)() as db:
             identity = load_identity(db, db.scalars(select(User).where(User.login == "bench-head")).one())
-            statement = directory_listing(identity, {"sort": "name"}).statement.limit(rows)
+            request = SimpleNamespace(params={"sort": "name"}, identity=identity)
+            statement = PartyDirectory(None, request).listed().limit(rows)
             return str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
     finally:
         engine.dispose()

@@ -48,10 +48,12 @@ def page_statements(queries: list[Query]) -> tuple[Query | None, Query]:
     """Of a list page's statements, the pager's count (None if it counts nothing) and the page of rows.
 
     Told apart by what they are, not where they stand: a page's view may run a
-    lookup first (the request types), and the pager may count in any way.
+    lookup before or after it (the request types), and the pager may count in any way;
+    the page of rows is the one that is limited (LIMIT ... OFFSET).
     """
     counts = [q for q in queries if q.sql.lstrip().lower().startswith("select count(")]
-    return (counts[0] if counts else None), queries[-1]
+    pages = [q for q in queries if q not in counts and " limit " in q.sql.lower()]
+    return (counts[0] if counts else None), (pages[-1] if pages else queries[-1])
 
 
 def run(cursor, queries) -> list:

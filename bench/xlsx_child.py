@@ -40,21 +40,24 @@ def drain(fileobj) -> int:
 
 
 def portal_export(db_url: str, rows: int) -> dict:
+    from types import SimpleNamespace
+
     from sqlalchemy import select
 
     from portal.db import get_engine, get_session_factory
     from portal.identity.auth import load_identity
     from portal.identity.models import User
-    from portal.parties.views import EXPORT_COLUMNS, directory_listing
+    from portal.parties.views import PartyDirectory
     from portal.views.xlsx import XlsxExportService
 
     engine = get_engine({"sqlalchemy.url": db_url})
     with get_session_factory(engine)() as db, db.begin():
         identity = load_identity(db, db.scalars(select(User).where(User.login == "bench-head")).one())
-        statement = directory_listing(identity, {"sort": "name"}).statement.limit(rows)
+        statement = PartyDirectory(None, SimpleNamespace(params={"sort": "name"}, identity=identity)).listed()
+        statement = statement.limit(rows)
         before = peak_kib()
         start = time.perf_counter()
-        size = drain(XlsxExportService(db).export(statement, EXPORT_COLUMNS, sheet_name="Parties"))
+        size = drain(XlsxExportService(db).export(statement, PartyDirectory.spec.columns, sheet_name="Parties"))
         seconds = time.perf_counter() - start
     return {"seconds": seconds, "bytes": size, "peak_kib": peak_kib(), "before_kib": before}
 

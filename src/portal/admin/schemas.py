@@ -8,7 +8,7 @@ import re
 import colander
 import deform
 
-from portal.forms import CSRFSchema
+from portal.forms import CSRFSchema, strip_text
 from portal.i18n import _
 from portal.workflows.priorities import PRIORITIES, PRIORITY_LABELS
 
@@ -20,12 +20,14 @@ CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def _code_preparer(value):
+    value = strip_text(value)
     return value.lower() if isinstance(value, str) else value
 
 
 def _text(title, max_length, **kw):
-    """A required one-line text (deform's text input drops the spaces around it: spaces alone are empty)."""
-    return colander.SchemaNode(colander.String(), title=title, validator=colander.Length(max=max_length), **kw)
+    """A required one-line text, stripped before it is checked (spaces alone are empty)."""
+    return colander.SchemaNode(colander.String(), title=title, preparer=strip_text,
+                               validator=colander.Length(max=max_length), **kw)
 
 
 def hours_node(title, **kw):

@@ -10,7 +10,7 @@ import colander
 import deform
 
 from portal.changes.fields import FIELDS
-from portal.forms import CSRFSchema
+from portal.forms import CSRFSchema, strip_text
 from portal.i18n import _
 
 # How invoices reach the party; the value stored on the party, and its label.
@@ -89,7 +89,7 @@ def _checked_if_changed(name, *validators):
 
 def _node(name, *validators, widget=None):
     return colander.SchemaNode(
-        Text(), name=name, title=FIELDS[name], missing=None, widget=widget,
+        Text(), name=name, title=FIELDS[name], missing=None, widget=widget, preparer=strip_text,
         validator=_checked_if_changed(name, colander.Length(max=MAX_LENGTH.get(name, 16)), *validators),
     )
 

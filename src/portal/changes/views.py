@@ -5,10 +5,8 @@ Approval is the one decision that changes the party, so ``transition=approve``
 on a change request is taken here, not by the generic transition view: it
 approves and applies in the same transaction (services/change_requests.py).
 """
-import colander
-import deform
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
-from pyramid.view import view_config, view_defaults
+from pyramid.view import view_config
 from sqlalchemy.orm import joinedload
 
 from portal.changes.models import ChangeRequest
@@ -24,21 +22,12 @@ from portal.changes.services import (
 from portal.changes.workflow import CHANGE_REQUEST, FIELDS, current_values
 from portal.i18n import _, translate
 from portal.security.permissions import Permission
-from portal.views.downloads import xlsx_download
-from portal.views.listing import ItemList
+from portal.views.forms import FormView
+from portal.views.listing import ListSpec, ListView
 from portal.views.workflow import refusal_text, workflow_panel
 from portal.views.xlsx import Column
 from portal.workflows.engine import WorkflowError
 from portal.workflows.services import IWorkflowService
-
-SORTS = {
-    "created": ChangeRequest.created_at,
-    "updated": ChangeRequest.updated_at,
-    "state": ChangeRequest.state,
-    "id": ChangeRequest.id,
-}
-FILTERS = {"state": (ChangeRequest.state, set(CHANGE_REQUEST.states))}
-LIST = dict(sorts=SORTS, default_sort="-created", filters=FILTERS)
 
 
 def changed_fields(request, item) -> str:
@@ -67,34 +56,38 @@ def export_columns(request):
     )
 
 
-@view_config(context=ChangesContainer, name="", permission=Permission.ChangesView,
+@view_config(context=ChangesContainer, name="", attr="page", permission=Permission.ChangesView,
              request_method=("GET", "HEAD"), renderer="portal:changes/templates/list.pt")
-def change_list(context, request):
-    listing = ItemList.build(request, context.query().options(joinedload(ChangeRequest.author)), **LIST)
-    return {
-        "listing": listing, "page": listing.page, "sort": listing.sort, "states": CHANGE_REQUEST.states,
-        "fields": lambda item: changed_fields(request, item),
-        "can_create": request.has_permission(Permission.ChangesCreate, context),
-        "export_url": request.resource_url(context, "export.xlsx", query=listing.query),
-    }
-
-
-@view_config(context=ChangesContainer, name="export.xlsx", permission=Permission.ChangesView,
+@view_config(context=ChangesContainer, name="export.xlsx", attr="export", permission=Permission.ChangesView,
              request_method=("GET", "HEAD"))
-def change_export(context, request):
-    """The party's change requests as the list shows them (same filter and order), every page, as .xlsx."""
-    _chosen, _sort, statement = ItemList.filtered(request, context.query(), **LIST)
-    return xlsx_download(request, statement.options(joinedload(ChangeRequest.author)), export_columns(request),
-                         title=_("Change requests"), ascii_name="change-requests")
+class ChangeList(ListView):
+    """The party's change requests, filtered by state: the page and its export (with the values asked for)."""
+
+    spec = ListSpec(
+        columns=export_columns,
+        sorts={
+            "created": ChangeRequest.created_at,
+            "updated": ChangeRequest.updated_at,
+            "state": ChangeRequest.state,
+            "id": ChangeRequest.id,
+        },
+        default_sort="-created", tiebreak=ChangeRequest.id.desc(),
+        filters={"state": (ChangeRequest.state, set(CHANGE_REQUEST.states))},
+        title=_("Change requests"), ascii_name="change-requests",
+    )
+
+    def statement(self):
+        return self.context.query().options(joinedload(ChangeRequest.author))
+
+    def extra(self, page):
+        return {
+            "states": CHANGE_REQUEST.states,
+            "fields": lambda item: changed_fields(self.request, item),
+            "can_create": self.request.has_permission(Permission.ChangesCreate, self.context),
+        }
 
 
-def form_error(form, message) -> str:
-    """Render ``form`` again with ``message`` above its fields (a check of the whole form)."""
-    form.widget.handle_error(form, colander.Invalid(form.schema, message))
-    return form.render(form.cstruct)
-
-
-class ChangeFormViews:
+class ChangeForm(FormView):
     """The form both a new request and a draft's edit use: every field, pre-filled, two buttons.
 
     "Save as draft" keeps it for later; "Save and submit" also submits it for
@@ -102,18 +95,20 @@ class ChangeFormViews:
     """
 
     schema_class = ChangeRequestSchema
+    buttons = (("save", _("Save as draft")), ("submit", _("Save and submit")))
+    formid = "change-request"
     title = None
 
     def __init__(self, context, request):
-        self.context = context
-        self.request = request
+        super().__init__(context, request)
         self.party = context.party
         self.current = current_values(self.party)
 
-    def form(self):
-        schema = self.schema_class().bind(request=self.request, current=self.current)
-        buttons = (deform.Button("save", _("Save as draft")), deform.Button("submit", _("Save and submit")))
-        return deform.Form(schema, buttons=buttons, formid="change-request")
+    def bind_kwargs(self):
+        return {"current": self.current}
+
+    def appstruct(self):
+        return self.current
 
     def back_url(self):
         """A new request goes back to the list, an edit to its request."""
@@ -122,18 +117,11 @@ class ChangeFormViews:
     def page(self, form_html):
         return {"form": form_html, "title": self.title, "back": self.back_url()}
 
-    def post(self):
-        form = self.form()
-        try:
-            appstruct = form.validate(self.request.POST.items())
-        except deform.ValidationFailure as failure:
-            self.request.response.status = 400
-            return self.page(failure.render())
+    def success(self, appstruct, upload):
         changes = requested_changes(self.party, appstruct)
         if not changes:
-            self.request.response.status = 400
-            return self.page(form_error(form, _("Nothing to ask for: every value is the same as now. "
-                                                "Change at least one of them.")))
+            raise self.refusal(_("Nothing to ask for: every value is the same as now. "
+                                 "Change at least one of them."))
         try:
             resource = self.save(changes, appstruct)
         except WorkflowError as error:
@@ -161,20 +149,16 @@ class ChangeFormViews:
             mapping={"id": resource.item.id})), "success")
 
 
-@view_defaults(context=ChangesContainer, name="new", permission=Permission.ChangesCreate,
-               renderer="portal:changes/templates/form.pt")
-class NewChangeViews(ChangeFormViews):
+NEW_CHANGE = dict(context=ChangesContainer, name="new", permission=Permission.ChangesCreate,
+                  renderer="portal:changes/templates/form.pt")
+
+
+@view_config(attr="get", request_method=("GET", "HEAD"), **NEW_CHANGE)
+@view_config(attr="post", request_method="POST", **NEW_CHANGE)
+class NewChangeView(ChangeForm):
     """A customer asks to change its master data."""
 
     title = _("New change request")
-
-    @view_config(request_method=("GET", "HEAD"))
-    def get(self):
-        return self.page(self.form().render(self.current))
-
-    @view_config(request_method="POST")
-    def create(self):
-        return self.post()
 
     def save(self, changes, appstruct):
         item = draft_change_request(self.request.find_service(IWorkflowService), party=self.party,
@@ -182,9 +166,13 @@ class NewChangeViews(ChangeFormViews):
         return ChangeRequestItem(item, self.context)
 
 
-@view_defaults(context=ChangeRequestItem, name="edit", permission=Permission.ChangesEdit,
-               renderer="portal:changes/templates/form.pt")
-class EditChangeViews(ChangeFormViews):
+EDIT_CHANGE = dict(context=ChangeRequestItem, name="edit", permission=Permission.ChangesEdit,
+                   renderer="portal:changes/templates/form.pt")
+
+
+@view_config(attr="get", request_method=("GET", "HEAD"), **EDIT_CHANGE)
+@view_config(attr="post", request_method="POST", **EDIT_CHANGE)
+class EditChangeView(ChangeForm):
     """The author edits a draft; once submitted (or decided) the request is refused with the reason."""
 
     schema_class = EditChangeRequestSchema
@@ -203,20 +191,16 @@ class EditChangeViews(ChangeFormViews):
         self.request.session.flash(translate(self.request, refusal), "error")
         return HTTPSeeOther(self.back_url())
 
-    @view_config(request_method=("GET", "HEAD"))
-    def get(self):
-        refused = self.refused()
-        if refused is not None:
-            return refused
+    def appstruct(self):
         item = self.context.item
-        shown = dict(self.current, **{k: v for k, v in (item.changes or {}).items() if k in FIELDS},
-                     version=item.version)
-        return self.page(self.form().render(shown))
+        return dict(self.current, **{k: v for k, v in (item.changes or {}).items() if k in FIELDS},
+                    version=item.version)
 
-    @view_config(request_method="POST")
-    def update(self):
-        refused = self.refused()
-        return self.post() if refused is None else refused
+    def get(self):
+        return self.refused() or super().get()
+
+    def post(self):
+        return self.refused() or super().post()
 
     def save(self, changes, appstruct):
         revise_draft(self.request.dbsession, self.context.item, changes, expected_version=appstruct["version"])

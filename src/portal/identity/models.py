@@ -66,6 +66,16 @@ class User(Base):
         parts = [self.last_name, self.first_name, self.middle_name]
         return " ".join(p for p in parts if p) or self.login
 
+    def greeting_name(self, language: str | None) -> str:
+        """How a letter in ``language`` addresses the user: in Russian by first name and
+        patronymic ("Сергей Петрович"), otherwise by first name; the full name when there is no
+        first name."""
+        if not self.first_name:
+            return self.full_name
+        if language == "ru" and self.middle_name:
+            return f"{self.first_name} {self.middle_name}"
+        return self.first_name
+
     @property
     def is_active(self) -> bool:
         return self.state == UserState.active
@@ -101,10 +111,10 @@ class AuthSession(Base):
 
 
 class LoginFailure(Base):
-    """A failed login attempt, counted per client address for throttling."""
+    """A failed login attempt, counted per client address for throttling and per login for its lock."""
 
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_ip_at", "ip", "at"),)
+    __table_args__ = (Index("ix_login_failures_ip_at", "ip", "at"), Index("ix_login_failures_login_at", "login", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ip: Mapped[str] = mapped_column(String(45))

@@ -65,9 +65,11 @@ class SetPasswordSchema(CSRFSchema):
 @colander.deferred
 def _current_password_validator(node, kw):
     passwords, user = kw["passwords"], kw["user"]
+    # The view binds ``check_current`` to count a wrong password like a failed login.
+    check = kw.get("check_current") or (lambda value: passwords.verify(user.password_hash, value))
 
     def validate(node, value):
-        if not passwords.verify(user.password_hash, value):
+        if not check(value):
             raise colander.Invalid(node, _("The current password is wrong."))
 
     return colander.All(colander.Length(max=MAX_PASSWORD), validate)

@@ -3,7 +3,7 @@ import colander
 import deform
 
 from portal.attachments.schemas import attachment_node
-from portal.forms import CSRFSchema
+from portal.forms import CSRFSchema, strip_text
 from portal.i18n import _
 
 MAX_SUBJECT = 200  # the column's length
@@ -11,13 +11,13 @@ MAX_BODY = 5000  # a message is short; a long text belongs in an attached docume
 
 
 def _body_node():
-    return colander.SchemaNode(colander.String(), title=_("Message"),
+    return colander.SchemaNode(colander.String(), title=_("Message"), preparer=strip_text,
                                validator=colander.Length(min=1, max=MAX_BODY),
                                widget=deform.widget.TextAreaWidget(rows=6))
 
 
 class NewThreadSchema(CSRFSchema):
-    subject = colander.SchemaNode(colander.String(), title=_("Subject"),
+    subject = colander.SchemaNode(colander.String(), title=_("Subject"), preparer=strip_text,
                                   validator=colander.Length(min=3, max=MAX_SUBJECT))
     body = _body_node()
     attachment = attachment_node()

@@ -43,6 +43,7 @@ from portal.identity.models import Role, User, UserRole, UserState
 from portal.messages.models import Message, MessageReceipt, MessageThread
 from portal.messages.workflow import MESSAGE
 from portal.parties.models import ManagerAssignment, Membership, MembershipState
+from portal.parties.services import may_see_party
 from portal.workflows.bulk import apply_many
 
 # Staff who answer any party's messages; a manager answers those of the parties assigned to them.
@@ -84,8 +85,16 @@ def staff_recipients(session, party_id, thread_id) -> set[int]:
 
 
 # --- writing ------------------------------------------------------------------------
+class ThreadRefused(PermissionError):
+    """The author may not see the party (parties/services.py): their own thread would answer 404."""
+
+
 def start_thread(workflow_service, *, party_id, author_id, from_staff, subject, body):
-    """A new thread on ``subject`` with its first message; returns (thread, message)."""
+    """A new thread on ``subject`` with its first message; returns (thread, message). Only someone
+    who may see the party starts one (the rule of its page and of the MessagesSend permission):
+    anyone else is refused with ThreadRefused, and nothing is written."""
+    if not may_see_party(workflow_service.db, author_id, party_id):
+        raise ThreadRefused(f"user {author_id} may not see party {party_id}")
     now = utcnow()
     thread = MessageThread(party_id=party_id, subject=subject, created_by_id=author_id,
                            created_at=now, last_message_at=now)

@@ -17,37 +17,15 @@ from portal.outbox.models import OutboxMessage, OutboxState
 from portal.outbox.resources import OutboxArea
 from portal.outbox.services import counts_by_state, retry_failed
 from portal.security.permissions import Permission
-from portal.views.downloads import xlsx_download
-from portal.views.listing import list_page
-from portal.views.pagination import Listing
+from portal.views.listing import ListSpec, ListView
 from portal.views.xlsx import Column
 
-SORTS = {
-    "created": OutboxMessage.created_at,
-    "recipient": OutboxMessage.recipient,
-    "state": OutboxMessage.state,
-    "attempts": OutboxMessage.attempts,
-    "next": OutboxMessage.next_attempt_at,
-}
 STATE_TITLES = {
     OutboxState.pending: _("Waiting"),
     OutboxState.sent: _("Sent"),
     OutboxState.failed: _("Failed"),
 }
 MAX_RETRY_IDS = 500
-
-
-def outbox_listing(params) -> tuple[Listing, str]:
-    """The rows the list shows and the export writes: searched, filtered by state, sorted."""
-    state = params.get("state") or ""
-    statement = select(OutboxMessage)
-    if state in STATE_TITLES:
-        statement = statement.where(OutboxMessage.state == state)
-    else:
-        state = ""
-    listing = Listing.build(statement, params, search=(OutboxMessage.recipient, OutboxMessage.subject),
-                            sorts=SORTS, default_sort="-created", tiebreak=OutboxMessage.id)
-    return listing, state
 
 
 def export_columns(request) -> tuple:
@@ -67,29 +45,37 @@ def export_columns(request) -> tuple:
     )
 
 
-@view_config(context=OutboxArea, name="", permission=Permission.AdminOutbox,
+@view_config(context=OutboxArea, name="", attr="page", permission=Permission.AdminOutbox,
              request_method=("GET", "HEAD"), renderer="portal:outbox/templates/outbox.pt")
-def outbox_list(context, request):
-    listing, state = outbox_listing(request.params)
-    page = list_page(request, listing.statement)
-    query = dict(listing.query, state=state) if state else listing.query
-    return {
-        "page": page,
-        "q": listing.q,
-        "sort": listing.sort,
-        "state": state,
-        "state_titles": STATE_TITLES,
-        "counts": counts_by_state(request.dbsession),
-        "export_url": request.resource_url(context, "export.xlsx", query=query),
-    }
-
-
-@view_config(context=OutboxArea, name="export.xlsx", permission=Permission.AdminOutbox,
+@view_config(context=OutboxArea, name="export.xlsx", attr="export", permission=Permission.AdminOutbox,
              request_method=("GET", "HEAD"))
-def outbox_export(context, request):
-    listing, _state = outbox_listing(request.params)
-    return xlsx_download(request, listing.statement, export_columns(request), title=_("Outbox"),
-                         ascii_name="outbox")
+class OutboxList(ListView):
+    """Every e-mail the portal wrote, filtered by state, searched by recipient or subject: page and export."""
+
+    spec = ListSpec(
+        columns=export_columns,
+        sorts={
+            "created": OutboxMessage.created_at,
+            "recipient": OutboxMessage.recipient,
+            "state": OutboxMessage.state,
+            "attempts": OutboxMessage.attempts,
+            "next": OutboxMessage.next_attempt_at,
+        },
+        default_sort="-created", tiebreak=OutboxMessage.id,
+        filters={"state": (OutboxMessage.state, set(STATE_TITLES))},
+        search=(OutboxMessage.recipient, OutboxMessage.subject),
+        title=_("Outbox"), ascii_name="outbox",
+    )
+
+    def statement(self):
+        return select(OutboxMessage)
+
+    def extra(self, page):
+        return {
+            "state": self.filters.get("state", ""),
+            "state_titles": STATE_TITLES,
+            "counts": counts_by_state(self.request.dbsession),
+        }
 
 
 @view_config(context=OutboxArea, name="retry", permission=Permission.AdminOutbox, request_method="POST")

@@ -17,7 +17,7 @@ def parties_link(layout):
         return NavItem(title, layout.request.resource_url(layout.root, "p"), layout.path.rstrip("/") == "/p")
     (party_id,) = identity.party_ids
     return NavItem(_("My company"), layout.request.resource_url(layout.root, "p", str(party_id)),
-                   layout.path.startswith(f"/p/{party_id}/"))
+                   layout.path.rstrip("/") == f"/p/{party_id}" or layout.path.startswith(f"/p/{party_id}/"))
 
 
 def includeme(config):

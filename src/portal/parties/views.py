@@ -7,58 +7,40 @@ from portal.parties.directives import party_tiles
 from portal.parties.models import Contract, Party
 from portal.parties.resources import PartyContainer, PartyResource, visible_parties_query
 from portal.security.permissions import Permission
-from portal.views.downloads import xlsx_download
-from portal.views.listing import list_page
-from portal.views.pagination import Listing
+from portal.views.listing import ListSpec, ListView
 from portal.views.xlsx import Column
 
-SORTS = {"name": Party.name, "tax_id": Party.tax_id, "id": Party.id}
-SEARCH = (Party.name, Party.tax_id, Party.external_id)
-EXPORT_COLUMNS = (
-    Column(_("Name"), "name", width=40),
-    Column(_("Tax id"), "tax_id", width=16),
-    Column(_("Address"), "address", width=50),
-    Column(_("Accounting id"), "external_id", width=20),
-)
+
+def directory_title(request):
+    return _("Parties") if request.identity.is_staff else _("My companies")
 
 
-def directory_listing(identity, params) -> Listing:
-    """The parties ``identity`` may list, searched and sorted as ``params`` say: the page and its export."""
-    return Listing.build(
-        visible_parties_query(identity), params,
-        search=SEARCH, sorts=SORTS, default_sort="name", tiebreak=Party.id,
-    )
-
-
-def directory_title(identity):
-    return _("Parties") if identity.is_staff else _("My companies")
-
-
-@view_config(context=PartyContainer, name="", permission=Permission.PartiesList,
+@view_config(context=PartyContainer, name="", attr="page", permission=Permission.PartiesList,
              request_method=("GET", "HEAD"), renderer="portal:parties/templates/directory.pt")
-def party_directory(context, request):
-    identity = request.identity
-    listing = directory_listing(identity, request.params)
-    page = list_page(request, listing.statement)
-    return {
-        "page": page,
-        "q": listing.q,
-        "sort": listing.sort,
-        "is_staff": identity.is_staff,
-        "export_url": request.resource_url(context, "export.xlsx", query=listing.query),
-    }
-
-
-@view_config(context=PartyContainer, name="export.xlsx", permission=Permission.PartiesList,
+@view_config(context=PartyContainer, name="export.xlsx", attr="export", permission=Permission.PartiesList,
              request_method=("GET", "HEAD"))
-def party_directory_export(context, request):
-    """Every party of the directory as the page lists it (same scope, search and order), as .xlsx."""
-    identity = request.identity
-    listing = directory_listing(identity, request.params)
-    return xlsx_download(
-        request, listing.statement, EXPORT_COLUMNS,
-        title=directory_title(identity), ascii_name="parties",
+class PartyDirectory(ListView):
+    """The parties this user may list (a customer's own, a manager's assigned, every one for the
+    rest of staff): the page and its export, searched by name, tax id or accounting id."""
+
+    spec = ListSpec(
+        columns=(
+            Column(_("Name"), "name", width=40),
+            Column(_("Tax id"), "tax_id", width=16),
+            Column(_("Address"), "address", width=50),
+            Column(_("Accounting id"), "external_id", width=20),
+        ),
+        sorts={"name": Party.name, "tax_id": Party.tax_id, "id": Party.id},
+        default_sort="name", tiebreak=Party.id,
+        search=(Party.name, Party.tax_id, Party.external_id),
+        title=directory_title, ascii_name="parties",
     )
+
+    def statement(self):
+        return visible_parties_query(self.request.identity)
+
+    def extra(self, page):
+        return {"is_staff": self.request.identity.is_staff}
 
 
 @view_config(context=PartyResource, name="", permission=Permission.PartyView,

@@ -3,7 +3,7 @@ import colander
 import deform
 
 from portal.attachments.schemas import attachment_node
-from portal.forms import CSRFSchema
+from portal.forms import CSRFSchema, strip_text
 from portal.i18n import _
 
 
@@ -23,9 +23,9 @@ def _type_validator(node, kw):
 class NewRequestSchema(CSRFSchema):
     type_id = colander.SchemaNode(colander.String(), title=_("Type"), widget=_type_widget,
                                   validator=_type_validator)
-    subject = colander.SchemaNode(colander.String(), title=_("Subject"),
+    subject = colander.SchemaNode(colander.String(), title=_("Subject"), preparer=strip_text,
                                   validator=colander.Length(min=3, max=200))
-    body = colander.SchemaNode(colander.String(), title=_("Text"),
+    body = colander.SchemaNode(colander.String(), title=_("Text"), preparer=strip_text,
                                validator=colander.Length(min=1, max=10000),
                                widget=deform.widget.TextAreaWidget(rows=6))
     attachment = attachment_node()

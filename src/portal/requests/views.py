@@ -1,7 +1,7 @@
-"""Customer requests: the party's list, filing a new one, and one request with its actions."""
-import deform
+"""Customer requests: the party's list and its export, filing a new one, and one request with its actions."""
 from pyramid.httpexceptions import HTTPSeeOther
-from pyramid.view import view_config, view_defaults
+from pyramid.view import view_config
+from sqlalchemy.orm import joinedload
 
 from portal.i18n import _, translate
 from portal.requests.models import CustomerRequest, RequestType
@@ -10,72 +10,96 @@ from portal.requests.schemas import NewRequestSchema
 from portal.requests.services import active_types, file_request
 from portal.requests.workflow import REQUEST
 from portal.security.permissions import Permission
-from portal.views.forms import FormRefused, attach_upload, validate_with_upload
-from portal.views.listing import ItemList
+from portal.views.forms import FormView
+from portal.views.listing import ANY_ID, ListSpec, ListView
 from portal.views.workflow import attachment_links, workflow_panel
+from portal.views.xlsx import Column
 from portal.workflows.services import IWorkflowService
 
-SORTS = {
-    "created": CustomerRequest.created_at,
-    "due": CustomerRequest.due_at,
-    "state": CustomerRequest.state,
-    "subject": CustomerRequest.subject,
-    "id": CustomerRequest.id,
-}
+
+def export_columns(request):
+    return (
+        Column("#", "id", kind="number", width=8),
+        Column(_("Subject"), "subject", width=40),
+        Column(_("Type"), lambda r: r.type.name(request.locale_name), width=24),
+        Column(_("State"), lambda r: REQUEST.state(r.state).title, width=16),
+        Column(_("Filed"), "created_at", kind="datetime"),
+        Column(_("Due"), "due_at", kind="datetime"),
+        Column(_("Handled by"), lambda r: r.assignee.full_name if r.assignee else None, width=24),
+        Column(_("Resolved"), "resolved_at", kind="datetime"),
+    )
 
 
-@view_config(context=RequestsContainer, name="", permission=Permission.RequestsView,
+@view_config(context=RequestsContainer, name="", attr="page", permission=Permission.RequestsView,
              request_method=("GET", "HEAD"), renderer="portal:requests/templates/list.pt")
-def request_list(context, request):
-    types = request.dbsession.query(RequestType).order_by(RequestType.code).all()
-    listing = ItemList.build(
-        request, context.query(), sorts=SORTS, default_sort="-created",
+@view_config(context=RequestsContainer, name="export.xlsx", attr="export", permission=Permission.RequestsView,
+             request_method=("GET", "HEAD"))
+class RequestList(ListView):
+    """The party's requests, filtered by state and type: the page and its export."""
+
+    spec = ListSpec(
+        columns=export_columns,
+        sorts={
+            "created": CustomerRequest.created_at,
+            "due": CustomerRequest.due_at,
+            "state": CustomerRequest.state,
+            "subject": CustomerRequest.subject,
+            "id": CustomerRequest.id,
+        },
+        default_sort="-created", tiebreak=CustomerRequest.id.desc(),
         filters={
             "state": (CustomerRequest.state, set(REQUEST.states)),
-            "type": (CustomerRequest.type_id, {str(t.id) for t in types}),
+            "type": (CustomerRequest.type_id, ANY_ID),
         },
+        title=_("Requests"), ascii_name="requests",
     )
-    return {
-        "listing": listing, "page": listing.page, "sort": listing.sort, "types": types,
-        "type_names": {t.id: t.name(request.locale_name) for t in types},
-        "states": REQUEST.states,
-        "can_create": request.has_permission(Permission.RequestsCreate, context),
-    }
+
+    def statement(self):
+        return self.context.query()
+
+    def export_statement(self, statement):
+        return statement.options(joinedload(CustomerRequest.type), joinedload(CustomerRequest.assignee))
+
+    def extra(self, page):
+        types = self.request.dbsession.query(RequestType).order_by(RequestType.code).all()
+        return {
+            "types": types,
+            "type_names": {t.id: t.name(self.request.locale_name) for t in types},
+            "states": REQUEST.states,
+            "can_create": self.request.has_permission(Permission.RequestsCreate, self.context),
+        }
 
 
-@view_defaults(context=RequestsContainer, name="new", permission=Permission.RequestsCreate,
-               renderer="portal:requests/templates/new.pt")
-class NewRequestViews:
+@view_config(context=RequestsContainer, name="new", attr="get", permission=Permission.RequestsCreate,
+             request_method=("GET", "HEAD"), renderer="portal:requests/templates/new.pt")
+@view_config(context=RequestsContainer, name="new", attr="post", permission=Permission.RequestsCreate,
+             request_method="POST", renderer="portal:requests/templates/new.pt")
+class NewRequestView(FormView):
     """A customer files a request: type, subject, text, optionally a file."""
 
+    schema_class = NewRequestSchema
+    buttons = (("submit", _("File the request")),)
+    formid = "new-request"
+    upload_field = "attachment"
+
     def __init__(self, context, request):
-        self.context = context
-        self.request = request
+        super().__init__(context, request)
         self.types = active_types(request.dbsession)
 
-    def form(self):
-        schema = NewRequestSchema().bind(request=self.request, types=self.types,
-                                         language=self.request.locale_name)
-        return deform.Form(schema, buttons=(deform.Button("submit", _("File the request")),),
-                           formid="new-request")
+    def bind_kwargs(self):
+        return {"types": self.types, "language": self.request.locale_name}
 
-    @view_config(request_method=("GET", "HEAD"))
-    def get(self):
-        return {"form": self.form().render(), "types": self.types}
+    def page(self, form_html):
+        return {"form": form_html, "types": self.types}
 
-    @view_config(request_method="POST")
-    def post(self):
-        try:
-            appstruct, checked = validate_with_upload(self.request, self.form())
-        except FormRefused as refused:
-            return {"form": refused.html, "types": self.types}
+    def success(self, appstruct, upload):
         request_type = next(t for t in self.types if str(t.id) == appstruct["type_id"])
         item = file_request(
             self.request.find_service(IWorkflowService),
             party_id=self.context.party.id, author_id=self.request.authenticated_userid,
             request_type=request_type, subject=appstruct["subject"].strip(), body=appstruct["body"].strip(),
         )
-        attach_upload(self.request, checked, item, REQUEST.name)
+        self.attach(upload, item, REQUEST.name)
         self.request.session.flash(translate(self.request, _("Your request #${id} has been filed.",
                                                                mapping={"id": item.id})), "success")
         return HTTPSeeOther(self.request.resource_url(self.context, str(item.id), ""))

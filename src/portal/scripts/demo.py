@@ -48,29 +48,37 @@ CONTRACTS = [
     ("DEMO-YUG", "W-2022/077", date(2022, 9, 1), date(2027, 8, 31)),
 ]
 
-# login, last, first, language, roles, member of (external ids), manager of (external ids)
+# Demo records read in their readers' language: the Russian-speaking users (holding, energo) have
+# their names, and their parties (Sever Holding, Sever Energo) their requests and threads, in
+# Russian; the others are in English. Staff group names are one field read by both: bilingual.
+
+# login, last, first, middle (patronymic), language, roles, member of (external ids), manager of (external ids)
 USERS = [
-    ("holding", "Orlova", "Irina", "ru", [], ["DEMO-SEVER", "DEMO-SEVER-ENERGO", "DEMO-SEVER-TRANS"], []),
-    ("energo", "Petrov", "Sergey", "ru", [], ["DEMO-SEVER-ENERGO"], []),
-    ("trans", "Kuznetsova", "Anna", "en", [], ["DEMO-SEVER-TRANS"], []),
-    ("vostok", "Lee", "Victor", "en", [], ["DEMO-VOSTOK"], []),
-    ("yug", "Sidorenko", "Olga", None, [], ["DEMO-YUG"], []),
-    ("backoffice", "Smirnova", "Elena", None, [Role.backoffice], [], []),
-    ("service", "Volkov", "Dmitry", None, [Role.service], [], []),
-    ("manager", "Novak", "Pavel", None, [Role.manager], [], ["DEMO-VOSTOK", "DEMO-YUG"]),
-    ("head", "Morozov", "Andrey", None, [Role.head], [], []),
-    ("admin", "Admin", "Portal", "en", [Role.admin], [], []),
+    ("holding", "Орлова", "Ирина", "Викторовна", "ru", [],
+     ["DEMO-SEVER", "DEMO-SEVER-ENERGO", "DEMO-SEVER-TRANS"], []),
+    ("energo", "Петров", "Сергей", "Петрович", "ru", [], ["DEMO-SEVER-ENERGO"], []),
+    ("trans", "Kuznetsova", "Anna", "", "en", [], ["DEMO-SEVER-TRANS"], []),
+    ("vostok", "Lee", "Victor", "", "en", [], ["DEMO-VOSTOK"], []),
+    ("yug", "Sidorenko", "Olga", "", None, [], ["DEMO-YUG"], []),
+    ("backoffice", "Smirnova", "Elena", "", None, [Role.backoffice], [], []),
+    ("service", "Volkov", "Dmitry", "", None, [Role.service], [], []),
+    ("manager", "Novak", "Pavel", "", None, [Role.manager], [], ["DEMO-VOSTOK", "DEMO-YUG"]),
+    ("head", "Morozov", "Andrey", "", None, [Role.head], [], []),
+    ("admin", "Admin", "Portal", "", "en", [Role.admin], [], []),
 ]
 
 
-# staff group name -> member logins
-GROUPS = {"Dispatch": ["service"], "Back office": ["backoffice", "manager"]}
+# staff group name (bilingual: customers of both languages see it on their requests) -> member logins
+DISPATCH, BACK_OFFICE = "Dispatch / Диспетчерская", "Back office / Бэк-офис"
+GROUPS = {DISPATCH: ["service"], BACK_OFFICE: ["backoffice", "manager"]}
+# The English-only names earlier runs gave the groups: renamed, not duplicated.
+FORMER_GROUP_NAMES = {"Dispatch": DISPATCH, "Back office": BACK_OFFICE}
 
 # code, names, group, default priority, due hours
 REQUEST_TYPES = [
-    ("general", {"en": "General question", "ru": "Общий вопрос"}, "Back office", "normal", 72),
-    ("documents", {"en": "Copies of documents", "ru": "Копии документов"}, "Back office", "low", 120),
-    ("connection", {"en": "New connection", "ru": "Новое подключение"}, "Dispatch", "high", 48),
+    ("general", {"en": "General question", "ru": "Общий вопрос"}, BACK_OFFICE, "normal", 72),
+    ("documents", {"en": "Copies of documents", "ru": "Копии документов"}, BACK_OFFICE, "low", 120),
+    ("connection", {"en": "New connection", "ru": "Новое подключение"}, DISPATCH, "high", 48),
 ]
 
 # priority -> hours to resolve, counted in business hours?
@@ -96,10 +104,10 @@ def load_demo(db, passwords) -> None:
     for party_ext, number, valid_from, valid_to in CONTRACTS:
         _get_or_add(db, Contract, {"party_id": parties[party_ext].id, "number": number},
                     valid_from=valid_from, valid_to=valid_to, external_id=f"{party_ext}/{number}")
-    for login, last, first, language, roles, member_of, manager_of in USERS:
+    for login, last, first, middle, language, roles, member_of, manager_of in USERS:
         user = db.scalars(select(User).where(User.login == login)).first()
         if user is None:
-            user = User(login=login, last_name=last, first_name=first, language=language,
+            user = User(login=login, last_name=last, first_name=first, middle_name=middle, language=language,
                         email=f"{login}@demo.example", password_hash=passwords.hash(DEMO_PASSWORD))
             db.add(user)
             db.flush()
@@ -111,6 +119,11 @@ def load_demo(db, passwords) -> None:
         for ext in manager_of:
             _get_or_add(db, ManagerAssignment, {"user_id": user.id, "party_id": parties[ext].id})
     groups = {}
+    for former, name in FORMER_GROUP_NAMES.items():
+        old = db.scalars(select(StaffGroup).where(StaffGroup.name == former)).first()
+        if old is not None and db.scalars(select(StaffGroup).where(StaffGroup.name == name)).first() is None:
+            old.name = name
+            db.flush()
     for name, logins in GROUPS.items():
         groups[name] = _get_or_add(db, StaffGroup, {"name": name})
         for login in logins:
@@ -125,12 +138,12 @@ def load_demo(db, passwords) -> None:
 
 # party, author login, type code, subject, text, then transitions: (name, actor login, comment)
 DEMO_REQUESTS = [
-    ("DEMO-SEVER-ENERGO", "energo", "documents", "Reconciliation act for 2025",
-     "Please send the reconciliation act for 2025 signed by your side.", []),
-    ("DEMO-SEVER-ENERGO", "energo", "connection", "Second connection point at the warehouse",
-     "We need a second supply point at Tverskaya 1 bldg 2, 40 kW.",
+    ("DEMO-SEVER-ENERGO", "energo", "documents", "Акт сверки за 2025 год",
+     "Пришлите, пожалуйста, акт сверки за 2025 год, подписанный с вашей стороны.", []),
+    ("DEMO-SEVER-ENERGO", "energo", "connection", "Вторая точка подключения на складе",
+     "Нам нужна вторая точка подключения на Тверской, 1, стр. 2, мощностью 40 кВт.",
      [("assign", "backoffice", ""), ("start", "service", ""),
-      ("ask_customer", "service", "Please attach the single-line diagram.")]),
+      ("ask_customer", "service", "Приложите, пожалуйста, однолинейную схему.")]),
     ("DEMO-VOSTOK", "vostok", "general", "Change of the invoice e-mail",
      "Invoices should go to accounting@vostok.example from next month.",
      [("assign", "backoffice", ""), ("start", "backoffice", ""),
@@ -164,9 +177,13 @@ DEMO_TICKETS = [
      "normal"),
 ]
 
+# A thread is started as the UI starts one: only by someone who may see the party (messages/services.py
+# refuses anyone else); the manager manages Vostok and Yug only.
 DEMO_THREADS = [
-    ("DEMO-SEVER-ENERGO", "manager", True, "Tariff change from January",
+    ("DEMO-YUG", "manager", True, "Tariff change from January",
      "From 1 January the tariff for your supply points changes; the new price list is on its way."),
+    ("DEMO-SEVER-ENERGO", "energo", False, "Счёт за ноябрь",
+     "Почему сумма в счёте за ноябрь больше, чем в октябре? Потребление не менялось."),
     ("DEMO-VOSTOK", "vostok", False, "Contact for the port warehouse",
      "Who is our contact for deliveries to the port warehouse?"),
 ]

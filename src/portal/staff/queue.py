@@ -13,12 +13,13 @@ from sqlalchemy import String, false, literal_column, select, union_all
 from portal.identity.models import User
 from portal.parties.models import ManagerAssignment, Party
 from portal.staff.models import StaffGroup
-from portal.views.pagination import SortSpec
 from portal.workflows.due import due_between_clause, open_clause, overdue_clause, priority_rank
 
 SCOPES = ("mine", "group", "all")
 DUE_FILTERS = ("overdue", "today")
-SORT_KEYS = ("due", "priority", "created", "subject", "party")
+# Sort key -> the column of the queue's rows it sorts by.
+SORT_COLUMNS = {"due": "due_at", "priority": "rank", "created": "created_at", "subject": "subject",
+                "party": "party_name"}
 DEFAULT_SORT = "due"
 
 
@@ -40,28 +41,13 @@ class StaffScope:
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """The queue's filters, each taken from the query string only when it is one of the allowed values."""
+    """The queue's filters, each an allowed value or empty (the list view reads them from the query string)."""
 
     scope: str = "all"
     kind: str = ""
     state: str = ""
     priority: str = ""
     due: str = ""
-
-    @classmethod
-    def from_params(cls, params, priorities, kinds):
-        def pick(name, allowed):
-            value = params.get(name, "")
-            return value if value in allowed else ""
-
-        states = {s for kind in kinds.values() for s in kind.workflow.states}
-        return cls(
-            scope=pick("scope", SCOPES) or "all",
-            kind=pick("kind", kinds),
-            state=pick("state", states),
-            priority=pick("priority", priorities),
-            due=pick("due", DUE_FILTERS),
-        )
 
     @property
     def query(self) -> dict:
@@ -110,10 +96,9 @@ def _kind_select(kind, scope: StaffScope, filters: QueueFilter, now: datetime, t
     return stmt
 
 
-def queue_statement(kinds: dict, scope: StaffScope, filters: QueueFilter, sort: SortSpec, *, now: datetime,
-                    today: tuple):
-    """The queue's kinds (``kinds``: key -> WorkKind) as one sorted statement of rows
-    (``kind``, ``id``, ``party_name``, ...).
+def queue_statement(kinds: dict, scope: StaffScope, filters: QueueFilter, *, now: datetime, today: tuple):
+    """The queue's kinds (``kinds``: key -> WorkKind) as one statement of rows
+    (``kind``, ``id``, ``party_name``, ...), unsorted: ``queue_order`` sorts it.
 
     A state filter names one workflow's state (``waiting`` is a request's,
     ``on_hold`` a ticket's): a kind without that state contributes nothing.
@@ -125,7 +110,7 @@ def queue_statement(kinds: dict, scope: StaffScope, filters: QueueFilter, sort: 
         selects = [_kind_select(kinds[0], scope, filters, now, today).where(false())]
     rows = (union_all(*selects) if len(selects) > 1 else selects[0]).subquery("queue")
     assignee = User.__table__.alias("assignee")
-    statement = (
+    return (
         select(
             rows,
             Party.name.label("party_name"),
@@ -138,13 +123,12 @@ def queue_statement(kinds: dict, scope: StaffScope, filters: QueueFilter, sort: 
         .outerjoin(assignee, assignee.c.id == rows.c.assignee_id)
         .outerjoin(StaffGroup, StaffGroup.id == rows.c.group_id)
     )
-    due = rows.c.due_at.asc().nulls_last()
-    rank = rows.c.rank.desc()
-    columns = {
-        "due": rows.c.due_at, "priority": rows.c.rank, "created": rows.c.created_at,
-        "subject": rows.c.subject, "party": Party.name,
-    }
-    primary = columns[sort.key]
-    primary = primary.desc().nulls_last() if sort.descending else primary.asc().nulls_last()
-    # Due time, then priority, then kind and number: a total order, so paging never repeats a row.
-    return statement.order_by(primary, due, rank, rows.c.kind, rows.c.id)
+
+
+def queue_order(statement, column: str, descending: bool):
+    """The queue's rows sorted by ``column`` (one of ``SORT_COLUMNS``'), empty values last, then by due
+    time, then priority, then kind and number: a total order, so paging never repeats a row."""
+    rows = statement.selected_columns
+    primary = rows[column].desc() if descending else rows[column].asc()
+    return statement.order_by(primary.nulls_last(), rows.due_at.asc().nulls_last(), rows.rank.desc(), rows.kind,
+                              rows.id)

@@ -3,21 +3,17 @@ import colander
 import deform
 
 from portal.attachments.schemas import attachment_node
-from portal.forms import CSRFSchema
+from portal.forms import CSRFSchema, strip_text
 from portal.i18n import _
 from portal.workflows.priorities import PRIORITIES, PRIORITY_LABELS, Priority
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class NewTicketSchema(CSRFSchema):
     """Subject, text, priority (it sets the due time) and optionally a file."""
 
-    subject = colander.SchemaNode(colander.String(), title=_("Subject"), preparer=_strip,
+    subject = colander.SchemaNode(colander.String(), title=_("Subject"), preparer=strip_text,
                                   validator=colander.Length(min=3, max=200))
-    body = colander.SchemaNode(colander.String(), title=_("Text"), preparer=_strip,
+    body = colander.SchemaNode(colander.String(), title=_("Text"), preparer=strip_text,
                                validator=colander.Length(min=1, max=10000),
                                widget=deform.widget.TextAreaWidget(rows=6))
     priority = colander.SchemaNode(

@@ -1,7 +1,6 @@
 """Service tickets: the party's list and its export, opening a ticket, and one ticket with its actions."""
-import deform
 from pyramid.httpexceptions import HTTPSeeOther
-from pyramid.view import view_config, view_defaults
+from pyramid.view import view_config
 from sqlalchemy.orm import joinedload
 
 from portal.db.meta import utcnow
@@ -14,98 +13,93 @@ from portal.tickets.schemas import NewTicketSchema
 from portal.tickets.services import file_ticket
 from portal.tickets.sla import BusinessCalendar
 from portal.tickets.workflow import SERVICE_TICKET
-from portal.views.downloads import xlsx_download
-from portal.views.forms import FormRefused, attach_upload, validate_with_upload
-from portal.views.listing import ItemList
+from portal.views.forms import FormView
+from portal.views.listing import ListSpec, ListView
 from portal.views.workflow import attachment_links, workflow_panel
 from portal.views.xlsx import Column
 from portal.workflows.due import is_overdue, priority_rank
 from portal.workflows.priorities import PRIORITIES, priority_label
 from portal.workflows.services import IWorkflowService
 
-SORTS = {
-    "created": ServiceTicket.created_at,
-    "due": ServiceTicket.due_at,
-    "priority": priority_rank(ServiceTicket.priority),
-    "state": ServiceTicket.state,
-    "subject": ServiceTicket.subject,
-    "id": ServiceTicket.id,
-}
-FILTERS = {
-    "state": (ServiceTicket.state, set(SERVICE_TICKET.states)),
-    "priority": (ServiceTicket.priority, set(PRIORITIES)),
-}
-LIST = dict(sorts=SORTS, default_sort="-created", filters=FILTERS)
-EXPORT_COLUMNS = (
-    Column("#", "id", kind="number", width=8),
-    Column(_("Subject"), "subject", width=40),
-    Column(_("Priority"), lambda t: priority_label(t.priority), width=12),
-    Column(_("State"), lambda t: SERVICE_TICKET.state(t.state).title, width=16),
-    Column(_("Filed"), "created_at", kind="datetime"),
-    Column(_("Due"), "due_at", kind="datetime"),
-    Column(_("Handled by"), lambda t: t.assignee.full_name if t.assignee else None, width=24),
-    Column(_("Resolved"), "resolved_at", kind="datetime"),
-)
 
 def calendar(request) -> BusinessCalendar:
     return BusinessCalendar.from_settings(request.registry.settings)
 
-@view_config(context=TicketsContainer, name="", permission=Permission.TicketsView,
+
+@view_config(context=TicketsContainer, name="", attr="page", permission=Permission.TicketsView,
              request_method=("GET", "HEAD"), renderer="portal:tickets/templates/list.pt")
-def ticket_list(context, request):
-    listing = ItemList.build(request, context.query(), **LIST)
-    now = utcnow()
-    return {
-        "listing": listing, "page": listing.page, "sort": listing.sort,
-        "states": SERVICE_TICKET.states, "priorities": PRIORITIES, "priority_label": priority_label,
-        "overdue": {t.id for t in listing.page.items if is_overdue(t.due_at, t.state, now)},
-        "can_create": request.has_permission(Permission.TicketsCreate, context),
-        "export_url": request.resource_url(context, "export.xlsx", query=listing.query),
-    }
-
-@view_config(context=TicketsContainer, name="export.xlsx", permission=Permission.TicketsView,
+@view_config(context=TicketsContainer, name="export.xlsx", attr="export", permission=Permission.TicketsView,
              request_method=("GET", "HEAD"))
-def ticket_export(context, request):
-    """The party's tickets as the list shows them (same filters and order), every page, as .xlsx."""
-    _chosen, _sort, statement = ItemList.filtered(request, context.query(), **LIST)
-    return xlsx_download(request, statement.options(joinedload(ServiceTicket.assignee)), EXPORT_COLUMNS,
-                         title=_("Service tickets"), ascii_name="tickets")
+class TicketList(ListView):
+    """The party's service tickets, filtered by state and priority: the page and its export."""
 
-@view_defaults(context=TicketsContainer, name="new", permission=Permission.TicketsCreate,
-               renderer="portal:tickets/templates/new.pt")
-class NewTicketViews:
+    spec = ListSpec(
+        columns=(
+            Column("#", "id", kind="number", width=8),
+            Column(_("Subject"), "subject", width=40),
+            Column(_("Priority"), lambda t: priority_label(t.priority), width=12),
+            Column(_("State"), lambda t: SERVICE_TICKET.state(t.state).title, width=16),
+            Column(_("Filed"), "created_at", kind="datetime"),
+            Column(_("Due"), "due_at", kind="datetime"),
+            Column(_("Handled by"), lambda t: t.assignee.full_name if t.assignee else None, width=24),
+            Column(_("Resolved"), "resolved_at", kind="datetime"),
+        ),
+        sorts={
+            "created": ServiceTicket.created_at,
+            "due": ServiceTicket.due_at,
+            "priority": priority_rank(ServiceTicket.priority),
+            "state": ServiceTicket.state,
+            "subject": ServiceTicket.subject,
+            "id": ServiceTicket.id,
+        },
+        default_sort="-created", tiebreak=ServiceTicket.id.desc(),
+        filters={
+            "state": (ServiceTicket.state, set(SERVICE_TICKET.states)),
+            "priority": (ServiceTicket.priority, set(PRIORITIES)),
+        },
+        title=_("Service tickets"), ascii_name="tickets",
+    )
+
+    def statement(self):
+        return self.context.query()
+
+    def export_statement(self, statement):
+        return statement.options(joinedload(ServiceTicket.assignee))
+
+    def extra(self, page):
+        now = utcnow()
+        return {
+            "states": SERVICE_TICKET.states, "priorities": PRIORITIES, "priority_label": priority_label,
+            "overdue": {t.id for t in page.items if is_overdue(t.due_at, t.state, now)},
+            "can_create": self.request.has_permission(Permission.TicketsCreate, self.context),
+        }
+
+
+@view_config(context=TicketsContainer, name="new", attr="get", permission=Permission.TicketsCreate,
+             request_method=("GET", "HEAD"), renderer="portal:tickets/templates/new.pt")
+@view_config(context=TicketsContainer, name="new", attr="post", permission=Permission.TicketsCreate,
+             request_method="POST", renderer="portal:tickets/templates/new.pt")
+class NewTicketView(FormView):
     """A customer opens a ticket: subject, text, priority, optionally a file."""
 
-    def __init__(self, context, request):
-        self.context = context
-        self.request = request
+    schema_class = NewTicketSchema
+    buttons = (("submit", _("Open the ticket")),)
+    formid = "new-ticket"
+    upload_field = "attachment"
 
-    def form(self):
-        schema = NewTicketSchema().bind(request=self.request)
-        return deform.Form(schema, buttons=(deform.Button("submit", _("Open the ticket")),), formid="new-ticket")
-
-    @view_config(request_method=("GET", "HEAD"))
-    def get(self):
-        return {"form": self.form().render()}
-
-    @view_config(request_method="POST")
-    def post(self):
-        try:
-            appstruct, checked = validate_with_upload(self.request, self.form())
-        except FormRefused as refused:
-            return {"form": refused.html}
-        user_id = self.request.authenticated_userid
+    def success(self, appstruct, upload):
+        request = self.request
         item = file_ticket(
-            self.request.find_service(IWorkflowService), self.request.dbsession,
-            party_id=self.context.party.id, author_id=user_id, subject=appstruct["subject"],
-            body=appstruct["body"], priority=appstruct["priority"], calendar=calendar(self.request),
+            request.find_service(IWorkflowService), request.dbsession,
+            party_id=self.context.party.id, author_id=request.authenticated_userid, subject=appstruct["subject"],
+            body=appstruct["body"], priority=appstruct["priority"], calendar=calendar(request),
         )
-        attach_upload(self.request, checked, item, SERVICE_TICKET.name)
-        self.request.session.flash(translate(self.request, _(
-            "Your ticket #${id} has been opened. It is due by ${due}.",
-            mapping={"id": item.id, "due": format_datetime(item.due_at, self.request.registry["portal_tz"], self.request.locale_name,
-                                  "short")})), "success")
-        return HTTPSeeOther(self.request.resource_url(self.context, str(item.id), ""))
+        self.attach(upload, item, SERVICE_TICKET.name)
+        due = format_datetime(item.due_at, request.registry["portal_tz"], request.locale_name, "short")
+        request.session.flash(translate(request, _("Your ticket #${id} has been opened. It is due by ${due}.",
+                                                   mapping={"id": item.id, "due": due})), "success")
+        return HTTPSeeOther(request.resource_url(self.context, str(item.id), ""))
+
 
 @view_config(context=TicketItem, name="", permission=Permission.TicketsView,
              request_method=("GET", "HEAD"), renderer="portal:tickets/templates/detail.pt")

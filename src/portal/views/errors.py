@@ -1,4 +1,4 @@
-"""Error pages in the user's language: 400, 403, 404, 429, 500; never a stack trace.
+"""Error pages in the user's language: 400, 403, 404, 413, 429, 500; never a stack trace.
 
 A logged-in user who is refused a party's page gets 404, the same answer as
 for a party that does not exist, so ids cannot be probed.
@@ -6,9 +6,10 @@ for a party that does not exist, so ids cannot be probed.
 import logging
 
 from pyramid.exceptions import BadCSRFToken, URLDecodeError
-from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPRequestEntityTooLarge, HTTPSeeOther
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
+from portal.attachments.services import human_size
 from portal.i18n import _
 from portal.parties.resources import find_party
 from portal.security.permissions import Permission
@@ -62,6 +63,15 @@ def bad_encoding(exc, request):
 def bad_request(exc, request):
     return error_page(request, 400, _("Bad request"),
                       _("The request could not be understood. Go back and try again."))
+
+
+@exception_view_config(HTTPRequestEntityTooLarge, renderer=ERROR_TEMPLATE)
+def too_large(exc, request):
+    """Refused before the body was read (security/limits.py)."""
+    limit = human_size(request.registry["portal.max_request_bytes"], request.locale_name)
+    return error_page(request, 413, _("Too large"),
+                      _("The request is larger than the portal accepts (at most ${size}). "
+                        "Go back and send a smaller file.", mapping={"size": limit}))
 
 
 @exception_view_config(Exception, renderer=ERROR_TEMPLATE,

@@ -1,10 +1,11 @@
 """What every page's layout needs: user, navigation, party switcher, unread counters, languages, flashes."""
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pyramid.csrf import get_csrf_token
 from pyramid.decorator import reify
 from pyramid.events import BeforeRender, subscriber
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.attachments.services import human_size
 from portal.formats import format_date, format_datetime
@@ -123,8 +124,12 @@ class Layout:
     # --- unread counters (messages are delivered by being counted here) -----------------
     @reify
     def _counting(self) -> bool:
-        """Counters only for a logged-in user on a page that did not fail (the database may be what failed)."""
-        return self.user is not None and getattr(self.request, "exception", None) is None
+        """Counters for a logged-in user, on error pages too ("not found", "forbidden"), but not on a
+        database error or a server error page (the database may be what failed)."""
+        exception = getattr(self.request, "exception", None)
+        if self.user is None or exception is None:
+            return self.user is not None
+        return not isinstance(exception, SQLAlchemyError) and getattr(exception, "code", 500) < 500
 
     @reify
     def _message_parties(self):
@@ -150,7 +155,7 @@ class Layout:
             return 0
         request = self.request
         unread, undelivered, _notices = self._unread
-        if undelivered and request.method == "GET":
+        if undelivered and request.method == "GET" and getattr(request, "exception", None) is None:
             parties = self.root["p"]
             deliver_pending(request.find_service(IWorkflowService), self.user.id,
                             lambda party_id: parties[str(party_id)], self._message_parties)
@@ -200,14 +205,27 @@ class Layout:
         return self.request.resource_url(self.root, "p", str(party.id))
 
 
+# Printable ASCII is kept as it is (a target's own %-escapes too); anything else is percent-encoded.
+URL_SAFE = "".join(chr(code) for code in range(0x21, 0x7F))
+MAX_NEXT = 2000
+
+
 def safe_next(request, url, default):
-    """A redirect target only when it stays on this site (no open redirects)."""
-    if not url or not isinstance(url, str) or len(url) > 2000:
+    """A redirect target only when it stays on this site (no open redirects), written so that it is
+    a valid header: control characters (CR, LF, tab…: header injection, or dropped by browsers into
+    another address) refuse it, anything not plain ASCII is percent-encoded as UTF-8."""
+    if not url or not isinstance(url, str) or len(url) > MAX_NEXT:
+        return default
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
         return default
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//") or "\\" in url:
         return default
-    return url
+    try:
+        encoded = quote(url, safe=URL_SAFE)
+    except UnicodeEncodeError:  # lone surrogates: no such address
+        return default
+    return encoded if len(encoded) <= 3 * MAX_NEXT else default
 
 
 @subscriber(BeforeRender)

@@ -1,8 +1,8 @@
-"""Paging, searching and sorting of lists in the database, never in Python."""
+"""Paging and sorting of lists in the database, never in Python (``views.listing`` builds the lists)."""
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, select
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -54,42 +54,6 @@ class SortSpec:
 def escape_like(value: str) -> str:
     """``value`` taken literally inside a LIKE pattern with ``ESCAPE '\\'``."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-@dataclass(frozen=True)
-class Listing:
-    """A list's search text and sort, and the statement they give.
-
-    A list page and its export both build their query here, so what a user
-    downloads is exactly what the page shows, in the same order and scope.
-    """
-
-    q: str
-    sort: SortSpec
-    statement: Select
-
-    @classmethod
-    def build(cls, statement, params, *, search, sorts, default_sort, tiebreak):
-        """Search ``search`` columns for ``params["q"]`` and sort by a whitelisted ``params["sort"]``.
-
-        ``tiebreak`` (a unique column) makes the order total, so paging never
-        shows a row twice or skips one.
-        """
-        q = (params.get("q") or "").strip()[:MAX_QUERY]
-        sort = SortSpec.parse(params.get("sort"), sorts, default_sort)
-        if q:
-            # lower() LIKE rather than ILIKE: the same match (PostgreSQL's ILIKE lowers
-            # both sides of every comparison), a third cheaper on a search that scans.
-            pattern = func.lower("%" + escape_like(q.lower()) + "%")
-            statement = statement.where(or_(*(func.lower(c).like(pattern, escape="\\") for c in search)))
-        column = sorts[sort.key]
-        statement = statement.order_by(column.desc() if sort.descending else column.asc(), tiebreak)
-        return cls(q, sort, statement)
-
-    @property
-    def query(self) -> dict:
-        """The query string that gives this listing again (for links such as its export)."""
-        return {"q": self.q, "sort": self.sort.value} if self.q else {"sort": self.sort.value}
 
 
 class Page:

@@ -8,27 +8,36 @@ from portal.attachments.services import IAttachmentService
 from portal.formats import format_datetime
 from portal.i18n import _, translate
 from portal.identity.models import User, UserRole
+from portal.parties.services import party_viewers
 from portal.security.permissions import Permission
 from portal.security.roles import HANDLER_ROLES
 from portal.workflows.engine import WorkflowError
+from portal.workflows.notices import mark_read
 from portal.workflows.resources import WorkflowItem
 from portal.workflows.services import IWorkflowService
 
 MAX_COMMENT = 4000
 
 
-def staff_choices(dbsession):
-    """Active staff who can be assigned work, for the assign form."""
-    return dbsession.execute(
+def staff_choices(dbsession, party_ids=None):
+    """Active staff who can be assigned work, for the assign form; with ``party_ids``, only those
+    who may see every one of those parties (the guard refuses anyone else)."""
+    statement = (
         select(User.id, User.last_name, User.first_name, User.login)
         .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role.in_(HANDLER_ROLES), User.state == "active")
-        .distinct().order_by(User.last_name, User.first_name)
-    ).all()
+    )
+    if party_ids is not None:
+        statement = statement.where(User.id.in_(party_viewers(party_ids)))
+    return dbsession.execute(statement.distinct().order_by(User.last_name, User.first_name)).all()
 
 
 def workflow_panel(request, resource):
-    """Actions the user may take now and the item's timeline, for macros/workflow.pt."""
+    """Actions the user may take now and the item's timeline, for macros/workflow.pt. Every item
+    page shows it: opening the page (a GET) reads the user's notices of the item."""
+    if request.method == "GET" and request.authenticated_userid is not None:
+        mark_read(request.dbsession, request.authenticated_userid,
+                  workflow=resource.workflow.name, item_id=resource.item.id)
     service = request.find_service(IWorkflowService)
     actions = service.available(resource)
     needs_staff = any(t.name == "assign" for t in actions)
@@ -37,7 +46,7 @@ def workflow_panel(request, resource):
         "timeline": service.timeline(resource),
         "state": resource.workflow.state(resource.item.state),
         "states": resource.workflow.states,
-        "assignees": staff_choices(request.dbsession) if needs_staff else [],
+        "assignees": staff_choices(request.dbsession, [resource.item.party_id]) if needs_staff else [],
         "version": resource.item.version,
     }
 

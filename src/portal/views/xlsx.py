@@ -5,6 +5,9 @@ mode, which flushes each finished row to disk, so exporting a million rows
 costs no more memory than exporting ten. Cells are typed (dates are Excel
 dates, money is a number with two decimals), and text that a spreadsheet would
 run as a formula is stored as plain text.
+
+Excel has no time zones, so times are written as the portal's time zone reads
+them (the one the pages show), and each time column's header names that zone.
 """
 import operator
 import tempfile
@@ -24,8 +27,8 @@ class IXlsxExportService(Interface):
     def export(statement, columns, *, sheet_name="Export", scalars=True):
         """A temporary file, at its start, holding the .xlsx of ``statement``'s rows.
 
-        ``columns`` are ``Column`` specs; the caller
-        closes the file (a FileIter does when the download ends).
+        ``columns`` are ``Column`` specs; times are written in the service's
+        time zone. The caller closes the file (a FileIter does when the download ends).
         """
 
 
@@ -51,6 +54,11 @@ FORMATS = {
     "datetime": {"num_format": "yyyy-mm-dd hh:mm"},
 }
 SHEET_NAME_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def zone_name(tz) -> str:
+    """The name a sheet gives a time zone: ``Europe/Moscow``, ``UTC``."""
+    return getattr(tz, "key", None) or str(tz)
 
 
 def interpolate(message):
@@ -84,10 +92,11 @@ class Column:
 class _SheetWriter:
     """Writes header and rows to a workbook, one typed cell at a time, row after row."""
 
-    def __init__(self, workbook, columns, translate, sheet_name):
+    def __init__(self, workbook, columns, translate, sheet_name, tz):
         self.workbook = workbook
         self.columns = columns
         self.translate = translate
+        self.tz = tz
         self.sheet_name = (str(translate(sheet_name)).translate(SHEET_NAME_FORBIDDEN).strip() or "Export")[:25]
         self.formats = {name: workbook.add_format(spec) for name, spec in FORMATS.items()}
         self.cells = [(column.getter, getattr(self, "_" + column.kind)) for column in columns]
@@ -116,8 +125,13 @@ class _SheetWriter:
         self.row = 0
         for col, column in enumerate(self.columns):
             self.sheet.set_column(col, col, column.width)
-            self.sheet.write_string(0, col, str(self.translate(column.header)), self.formats["header"])
+            self.sheet.write_string(0, col, self._header(column), self.formats["header"])
         self.sheet.freeze_panes(1, 0)
+
+    def _header(self, column) -> str:
+        """The column's title; a time column's also names the zone its times are in: "Filed (Europe/Moscow)"."""
+        header = str(self.translate(column.header))
+        return f"{header} ({zone_name(self.tz)})" if column.kind == "datetime" else header
 
     def _finish_sheet(self) -> None:
         self.sheet.autofilter(0, 0, self.row, len(self.columns) - 1)
@@ -142,22 +156,24 @@ class _SheetWriter:
         self.sheet.write_datetime(self.row, col, value, self.formats["date"])
 
     def _datetime(self, col, value: datetime) -> None:
-        # Excel has no time zones: the portal's times are UTC, and so is the sheet.
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
-        self.sheet.write_datetime(self.row, col, value, self.formats["datetime"])
+        # Excel has no time zones: the time as the sheet's zone reads it (a naive time is UTC).
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        self.sheet.write_datetime(self.row, col, value.astimezone(self.tz).replace(tzinfo=None),
+                                  self.formats["datetime"])
 
 
-def write_rows(fileobj, rows, columns, *, translate=interpolate, sheet_name="Export") -> int:
+def write_rows(fileobj, rows, columns, *, translate=interpolate, sheet_name="Export", tz=timezone.utc) -> int:
     """Write a bold, frozen, filterable header and ``rows`` to ``fileobj`` as .xlsx.
 
     ``rows`` may be any iterable (a streamed query result): it is consumed once,
-    row by row. Returns the number of rows written.
+    row by row. Times are written as the time zone ``tz`` reads them. Returns
+    the number of rows written.
     """
     workbook = xlsxwriter.Workbook(fileobj, WORKBOOK_OPTIONS)
     count = 0
     try:
-        writer = _SheetWriter(workbook, tuple(columns), translate, sheet_name)
+        writer = _SheetWriter(workbook, tuple(columns), translate, sheet_name, tz)
         for record in rows:
             writer.append(record)
             count += 1
@@ -187,11 +203,13 @@ def narrowed_to_columns(statement, columns):
 
 @implementer(IXlsxExportService)
 class XlsxExportService:
-    """Exports what a select statement finds, fetched from the database in batches."""
+    """Exports what a select statement finds, fetched from the database in batches, times in ``tz``."""
 
-    def __init__(self, dbsession, *, translate=interpolate, batch_size=1000, spool_bytes=SPOOL_BYTES):
+    def __init__(self, dbsession, *, translate=interpolate, tz=timezone.utc, batch_size=1000,
+                 spool_bytes=SPOOL_BYTES):
         self.db = dbsession
         self.translate = translate
+        self.tz = tz
         self.batch_size = batch_size
         self.spool_bytes = spool_bytes
 
@@ -205,7 +223,7 @@ class XlsxExportService:
         rows = result.scalars() if scalars else result
         out = tempfile.SpooledTemporaryFile(max_size=self.spool_bytes)
         try:
-            write_rows(out, rows, columns, translate=self.translate, sheet_name=sheet_name)
+            write_rows(out, rows, columns, translate=self.translate, sheet_name=sheet_name, tz=self.tz)
         except BaseException:
             out.close()
             raise
@@ -216,7 +234,9 @@ class XlsxExportService:
 
 
 def xlsx_export_service_factory(context, request):
-    return XlsxExportService(request.dbsession, translate=request.localizer.translate)
+    """Exports in the user's language, times in the company's time zone (the one the pages show)."""
+    return XlsxExportService(request.dbsession, translate=request.localizer.translate,
+                             tz=request.registry["portal_tz"])
 
 
 def includeme(config):

@@ -197,7 +197,7 @@ def test_type_errors_are_in_the_users_language(admin_app, dbsession):
     form = fill_type_form(admin_app.get("/admin/request-types/new").forms["request-type"],
                           group_id=str(group.id), name_ru="", due_hours="many")
     response = form.submit("submit", status=400)
-    assert "Требуется" in error_text(response) and "не является числом" in error_text(response)
+    assert "Обязательное поле" in error_text(response) and "«many» — не число" in error_text(response)
     assert count(dbsession, RequestType) == 0
 
 

@@ -427,9 +427,19 @@ def test_list_orders_by_last_message_filters_unread_searches_pages_and_exports(a
     export = testapp.get(unread.html.select_one("p.export a")["href"])
     assert export.content_type == XLSX
     rows = [[c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(export.body)).active.iter_rows()]
-    assert rows[0] == ["#", "Subject", "Started by", "Started", "Last message", "Messages", "Unread"]
+    assert rows[0] == ["#", "Subject", "Started by", "Started (UTC)", "Last message (UTC)", "Messages", "Unread"]
     assert rows[1][:3] == [old.id, "Old news", world.manager.full_name] and rows[1][5:] == [2, 1]
     assert len(rows) == 2
     everything = testapp.get(base + "export.xlsx?sort=subject")
     all_rows = [[c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(everything.body)).active.iter_rows()]
     assert len(all_rows) == 57 and all_rows[1][1] == "Filler 00" and all_rows[-1][1] == "Old news"
+
+
+def test_staff_may_not_start_a_thread_on_a_party_out_of_their_reach(testapp, dbsession, world):
+    login(testapp, world.manager.login)
+    assert testapp.get(f"/p/{world.other.id}/messages/new", status="*").status_int in (403, 404)
+    from portal.messages.services import ThreadRefused, start_thread
+    with pytest.raises(ThreadRefused):
+        start_thread(workflow_service(dbsession, world.manager.id), party_id=world.other.id,
+                     author_id=world.manager.id, from_staff=True, subject="Hello", body="Text")
+    assert dbsession.scalars(select(MessageThread).where(MessageThread.party_id == world.other.id)).all() == []

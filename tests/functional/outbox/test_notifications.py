@@ -49,7 +49,7 @@ def test_the_author_gets_an_e_mail_when_staff_moves_the_request(testapp, app, db
         "olga@noticed.test", world["customer"].id, world["party"].id, OutboxState.pending)
     assert mail.topic == "request.assign"
     assert mail.subject == f"Request #{item.id} “Meter is broken”: Assigned"
-    assert "Hello, Petrova Olga." in mail.body
+    assert "Hello, Olga." in mail.body  # an English letter greets by the first name
     assert f"moved Request #{item.id} “Meter is broken” to the state “Assigned”." in mail.body
     assert f"http://localhost:6543/p/{world['party'].id}/requests/{item.id}/" in mail.body
     act(staff_app, url, "start")
@@ -62,8 +62,19 @@ def test_the_e_mail_speaks_the_recipients_language(testapp, app, dbsession, worl
     world["customer"].language = "ru"
     item, _url, _staff = filed_and_assigned(testapp, app, dbsession, world)
     [mail] = outbox(dbsession)
-    assert mail.subject == f"Обращение #{item.id} «Meter is broken»: Назначено"
-    assert "Здравствуйте, Petrova Olga." in mail.body
+    assert mail.subject == f"Обращение № {item.id} «Meter is broken»: Назначено"
+    assert "Здравствуйте, Olga." in mail.body
+
+
+def test_a_russian_e_mail_greets_by_first_name_and_patronymic(testapp, app, dbsession, world):
+    person = world["customer"]
+    person.language, person.last_name, person.first_name, person.middle_name = "ru", "Петров", "Сергей", "Петрович"
+    item, _url, _staff = filed_and_assigned(testapp, app, dbsession, world)
+    [mail] = outbox(dbsession)
+    assert mail.body.startswith("Здравствуйте, Сергей Петрович.\n")
+    person.language = "en"
+    act(_staff, _url, "start")
+    assert outbox(dbsession)[-1].body.startswith("Hello, Сергей.\n")
 
 
 def test_no_e_mail_for_those_who_turned_them_off_have_no_address_or_are_blocked(testapp, app, dbsession, world):

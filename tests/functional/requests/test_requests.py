@@ -223,3 +223,23 @@ def test_no_request_types_gives_a_clear_empty_state(testapp, dbsession):
     login(testapp, customer(party).login)
     page = testapp.get(f"/p/{party.id}/requests/new")
     assert "no request type is configured" in page.text
+
+
+def test_opening_an_item_reads_its_notices_and_the_list_names_subject_and_party(testapp, app, dbsession, setup):
+    login(testapp, setup["customer"].login)
+    file_request(testapp, setup["party"], setup["type"], subject="Leaking pipe")
+    item = dbsession.scalars(select(CustomerRequest)).one()
+    url = f"/p/{setup['party'].id}/requests/{item.id}/"
+    staff_app = webtest.TestApp(app, extra_environ=dict(testapp.extra_environ))
+    login(staff_app, setup["dispatcher"].login)
+    act(staff_app, url, "assign", assignee_id=str(setup["dispatcher"].id))
+    listing = testapp.get("/account/notices")
+    row = listing.html.select_one("tr.unread")
+    assert row is not None and "Leaking pipe" in row.text and "Requesting Co" in row.text
+    testapp.get(url)
+    dbsession.flush()
+    dbsession.expire_all()
+    unread = dbsession.scalars(select(Notice).where(Notice.user_id == setup["customer"].id,
+                                                    Notice.read_at.is_(None))).all()
+    assert unread == []
+    assert testapp.get("/account/notices").html.select_one("tr.unread") is None

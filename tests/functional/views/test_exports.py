@@ -141,7 +141,7 @@ def test_user_export_matches_the_pages_search_and_sort(testapp):
     customer(login="bob", last_name="Borisov")
     page = testapp.get("/admin/users/?q=ali&sort=name")
     rows = sheet_rows(testapp.get(page.html.select_one("p.export a")["href"]))
-    assert rows[0] == ["Login", "Name", "E-mail", "Phone", "State", "Last login"]
+    assert rows[0] == ["Login", "Name", "E-mail", "Phone", "State", "Last login (UTC)"]
     assert [r[0] for r in rows[1:]] == ["alina", "alice"] == page_names(page)
     assert rows[2][1:5] == ["Zimina Test", "alice@example.test", None, "active"]
     assert rows[1][4] == "blocked"

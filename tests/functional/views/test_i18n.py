@@ -1,6 +1,7 @@
 """Interface language: the user's setting, else the session's choice, else Accept-Language, else English."""
-from tests.conftest import login
-from tests.factories import PartyFactory, customer
+from tests.conftest import csrf_token, login
+from tests.factories import PartyFactory, customer, staff
+from tests.factories.workflow_items import ServiceTicketFactory
 
 
 def test_english_by_default(testapp):
@@ -69,7 +70,7 @@ def test_form_errors_are_translated(testapp):
     form["login"] = ""
     form["password"] = ""
     response = form.submit("submit", headers={"Accept-Language": "ru"})
-    assert response.html.select_one("#error-deformField2").text.strip() == "Требуется"
+    assert response.html.select_one("#error-deformField2").text.strip() == "Обязательное поле"  # our wording, not colander's "Требуется"
     assert "Логин" in response.text
 
 
@@ -84,3 +85,29 @@ def test_dates_follow_the_language(testapp):
     assert "5 мар. 2024" in testapp.get(f"/p/{party.id}/").text
     testapp.get(f"/p/{party.id}/").forms[0].submit("language", value="en")
     assert "Mar 5, 2024" in testapp.get(f"/p/{party.id}/").text
+
+
+def test_a_workflow_refusal_names_the_state_in_the_users_language(testapp, dbsession):
+    party = PartyFactory()
+    ticket = ServiceTicketFactory(party=party, state="new")
+    login(testapp, staff("service", language="ru").login)
+    url = f"/p/{party.id}/tickets/{ticket.id}/"
+    page = testapp.post(url + "transition", {"csrf_token": csrf_token(testapp), "transition": "start"}).follow()
+    assert "Это действие уже недоступно: текущее состояние — «Новое»." in page.text
+    assert "«New»" not in page.text
+
+
+def test_translate_translates_the_values_it_puts_in(app):
+    from pyramid.i18n import TranslationString
+    from pyramid.request import Request
+
+    from portal.i18n import _, translate
+
+    request = Request.blank("/")
+    request.registry = app.registry
+    request.locale_name = "ru"
+    message = _("This action is no longer possible: the item is now “${state}”.",
+                mapping={"state": _("Waiting for customer")})
+    assert translate(request, message) == "Это действие уже недоступно: текущее состояние — «Ожидает ответа клиента»."
+    nested = _("Last change: ${who}, ${when}.", mapping={"who": message, "when": 5})
+    assert "«Ожидает ответа клиента»" in translate(request, nested) and isinstance(message, TranslationString)

@@ -9,9 +9,10 @@ nobody holds a receipt of their own message; each transition is recorded once,
 by a recipient; and an author looking at their own messages never moves them.
 """
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule
 from pyramid.authorization import ACLHelper
 from sqlalchemy import select
 
@@ -99,6 +100,12 @@ class MessageStates(RuleBasedStateMachine):
     # --- what people do ------------------------------------------------------------------------
     @rule(target=threads, author=st.sampled_from(WRITERS), subject=st.text(min_size=3, max_size=20))
     def start_thread(self, author, subject):
+        if not self.may(author, "messages:send", ThreadsContainer(self.party_resource())):
+            with pytest.raises(service.ThreadRefused):  # the view would refuse; so does the service
+                service.start_thread(self.service_for(author), party_id=self.party.id,
+                                     author_id=self.users[author].id, from_staff=self.from_staff(author),
+                                     subject=subject, body="Hello")
+            return multiple()
         thread, _message = service.start_thread(
             self.service_for(author), party_id=self.party.id, author_id=self.users[author].id,
             from_staff=self.from_staff(author), subject=subject, body="Hello")

@@ -7,6 +7,7 @@ import zipfile
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -49,7 +50,7 @@ def read(out):
 def test_header_is_bold_frozen_filtered_and_sized():
     _count, out = written([row("Alpha"), row("Beta")])
     sheet = read(out).active
-    assert [c.value for c in sheet[1]] == ["Name", "Count", "Amount", "Day", "At", "Shout"]
+    assert [c.value for c in sheet[1]] == ["Name", "Count", "Amount", "Day", "At (UTC)", "Shout"]
     assert all(c.font.b for c in sheet[1])
     assert not sheet["A2"].font.b
     assert sheet.freeze_panes == "A2"
@@ -72,6 +73,18 @@ def test_cells_are_typed():
     # Aware times land in the sheet as UTC.
     assert when.is_date and when.value == datetime(2025, 3, 4, 12, 30)
     assert shout.value == "ALPHA"
+
+
+def test_times_are_written_in_the_sheets_zone_and_its_header_names_it():
+    moscow = ZoneInfo("Europe/Moscow")
+    aware = datetime(2025, 3, 4, 12, 30, tzinfo=timezone.utc)
+    naive = datetime(2025, 7, 1, 21, 15)  # a naive time is UTC
+    _count, out = written([row("Aware", at=aware), row("Naive", at=naive)], tz=moscow)
+    sheet = read(out).active
+    assert sheet["E1"].value == "At (Europe/Moscow)"
+    assert sheet["E2"].value == datetime(2025, 3, 4, 15, 30)
+    assert sheet["E3"].value == datetime(2025, 7, 2, 0, 15)  # the next day in Moscow
+    assert sheet["D1"].value == "Day"  # a date has no zone
 
 
 def test_missing_values_leave_cells_empty():

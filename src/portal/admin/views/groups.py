@@ -4,7 +4,6 @@ A group is what request types route work to and what "my group" queues show,
 so only staff may be members, and a group that work is still routed to cannot
 be deleted. Every view asks for ``Permission.AdminWorkflows`` (admins only).
 """
-import deform
 from pyramid.view import view_config, view_defaults
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -28,27 +27,18 @@ from portal.db.ids import parse_id
 from portal.i18n import _
 from portal.security.permissions import Permission
 from portal.staff.models import StaffGroup, StaffGroupMember
-from portal.views.downloads import xlsx_download
-from portal.views.forms import field_error
-from portal.views.listing import list_page
-from portal.views.pagination import Listing
+from portal.views.forms import FormView
+from portal.views.listing import ListSpec, ListView
 from portal.views.xlsx import Column
 
 MEMBER_COUNT = (
     select(func.count()).where(StaffGroupMember.group_id == StaffGroup.id).correlate(StaffGroup).scalar_subquery()
 )
-GROUP_SORTS = {"name": StaffGroup.name, "members": MEMBER_COUNT}
 
 
-def group_listing(params) -> Listing:
-    """Groups searched by name and sorted as ``params`` say: the list page and its export."""
-    return Listing.build(
-        select(StaffGroup).options(selectinload(StaffGroup.members)), params,
-        search=(StaffGroup.name,), sorts=GROUP_SORTS, default_sort="name", tiebreak=StaffGroup.id,
-    )
+def group_export_columns(request) -> tuple:
+    types_by_group = routed_types(request.dbsession, None)
 
-
-def group_export_columns(types_by_group) -> tuple:
     def codes(group):
         return ", ".join(t.code for t in types_by_group.get(group.id, ())) or None
 
@@ -60,73 +50,150 @@ def group_export_columns(types_by_group) -> tuple:
     )
 
 
-@view_config(context=StaffGroupsContainer, name="", permission=Permission.AdminWorkflows,
+@view_config(context=StaffGroupsContainer, name="", attr="page", permission=Permission.AdminWorkflows,
              request_method=("GET", "HEAD"), renderer="portal:admin/templates/groups.pt")
-def group_list(context, request):
-    listing = group_listing(request.params)
-    page = list_page(request, listing.statement)
-    return {
-        "page": page,
-        "q": listing.q,
-        "sort": listing.sort,
-        "types": routed_types(request.dbsession, [g.id for g in page.items]),
-        "settings_nav": settings_nav(request, context),
-        "export_url": request.resource_url(context, "export.xlsx", query=listing.query),
-    }
-
-
-@view_config(context=StaffGroupsContainer, name="export.xlsx", permission=Permission.AdminWorkflows,
+@view_config(context=StaffGroupsContainer, name="export.xlsx", attr="export", permission=Permission.AdminWorkflows,
              request_method=("GET", "HEAD"))
-def group_export(context, request):
-    """Every group the list finds, with its members and the request types routed to it, as .xlsx."""
-    listing = group_listing(request.params)
-    columns = group_export_columns(routed_types(request.dbsession, None))
-    return xlsx_download(request, listing.statement, columns, title=_("Staff groups"), ascii_name="staff-groups")
+class StaffGroupList(ListView):
+    """Every staff group, searched by name; the export adds its members and the request types routed to it."""
+
+    spec = ListSpec(
+        columns=group_export_columns,
+        sorts={"name": StaffGroup.name, "members": MEMBER_COUNT}, default_sort="name", tiebreak=StaffGroup.id,
+        search=(StaffGroup.name,),
+        title=_("Staff groups"), ascii_name="staff-groups",
+    )
+
+    def statement(self):
+        return select(StaffGroup).options(selectinload(StaffGroup.members))
+
+    def extra(self, page):
+        return {
+            "types": routed_types(self.request.dbsession, [g.id for g in page.items]),
+            "settings_nav": settings_nav(self.request, self.context),
+        }
 
 
-def name_form(request, action, formid):
-    return deform.Form(StaffGroupSchema().bind(request=request), buttons=(deform.Button("submit", _("Save")),),
-                       formid=formid, action=action)
+NEW_GROUP = dict(context=StaffGroupsContainer, name="new", permission=Permission.AdminWorkflows,
+                 renderer="portal:admin/templates/group_new.pt")
 
 
-@view_defaults(context=StaffGroupsContainer, name="new", permission=Permission.AdminWorkflows,
-               renderer="portal:admin/templates/group_new.pt")
-class NewGroupViews:
-    def __init__(self, context, request):
-        self.context = context
-        self.request = request
+@view_config(attr="get", request_method=("GET", "HEAD"), **NEW_GROUP)
+@view_config(attr="post", request_method="POST", **NEW_GROUP)
+class NewGroupView(FormView):
+    """Create a staff group by its name; its members are added on its page."""
 
-    def form(self):
-        return name_form(self.request, self.request.resource_url(self.context, "new"), "staff-group")
+    schema_class = StaffGroupSchema
+    formid = "staff-group"
 
-    def page(self, form_html, status=200):
-        self.request.response.status = status
+    def action(self):
+        return self.request.resource_url(self.context, "new")
+
+    def page(self, form_html):
         return {"form": form_html, "settings_nav": settings_nav(self.request, self.context)}
 
-    @view_config(request_method=("GET", "HEAD"))
-    def show(self):
-        return self.page(self.form().render())
-
-    @view_config(request_method="POST")
-    def create(self):
-        form = self.form()
-        try:
-            appstruct = form.validate(self.request.POST.items())
-        except deform.ValidationFailure as failure:
-            return self.page(failure.render(), status=400)
+    def success(self, appstruct, upload):
         try:
             group = create_group(self.request.dbsession, self.request.find_service(IAuditService), appstruct["name"])
         except SettingRefused as refused:
-            return self.page(field_error(form, refused.field, refused.message), status=400)
+            raise self.refusal(refused.message, refused.field) from None
         return saved(self.request, _("The staff group “${name}” has been created. Now add its members.",
                                      mapping={"name": group.name}),
                      self.request.resource_url(self.context, str(group.id), ""))
 
 
-@view_defaults(context=StaffGroupResource, permission=Permission.AdminWorkflows,
-               renderer="portal:admin/templates/group.pt")
+GROUP_PAGE = dict(context=StaffGroupResource, permission=Permission.AdminWorkflows,
+                  renderer="portal:admin/templates/group.pt")
+
+
+def group_page(request, context, *, rename_html=None, add_html=None, error=None) -> dict:
+    """The group's page: members, the request types routed to it, the rename and add-member forms."""
+    db = request.dbsession
+    group = context.group
+    candidates = staff_candidates(db, group)
+    if error is not None:
+        request.response.status = 400
+    return {
+        "group": group,
+        "members": members_of(db, group),
+        "types": routed_types(db, [group.id]).get(group.id, []),
+        "types_url": request.resource_url(context.__parent__.__parent__, "request-types", ""),
+        "rename_form": rename_html or RenameGroupView(context, request).form().render({"name": group.name}),
+        "add_form": add_html or (AddMemberView(context, request, candidates).form().render() if candidates else None),
+        "error": error,
+        "settings_nav": settings_nav(request, context),
+    }
+
+
+class GroupForm(FormView):
+    """A form on a group's page; refused, the whole page comes back with the form and its errors (400)."""
+
+    slot = None  # the group_page() argument the refused form goes to
+
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        self.group = context.group
+        self.db = request.dbsession
+        self.audit = request.find_service(IAuditService)
+
+    def page(self, form_html):
+        return group_page(self.request, self.context, **{self.slot: form_html})
+
+    def back(self, message):
+        return saved(self.request, message, self.request.resource_url(self.context))
+
+
+@view_config(name="rename", attr="post", request_method="POST", **GROUP_PAGE)
+class RenameGroupView(GroupForm):
+    """Rename the group; a name another group has is refused."""
+
+    schema_class = StaffGroupSchema
+    formid = "rename-group"
+    slot = "rename_html"
+
+    def action(self):
+        return self.request.resource_url(self.context, "rename")
+
+    def success(self, appstruct, upload):
+        try:
+            renamed = rename_group(self.db, self.audit, self.group, appstruct["name"])
+        except SettingRefused as refused:
+            raise self.refusal(refused.message, refused.field) from None
+        if not renamed:
+            return saved(self.request, _("Nothing has changed."), self.request.resource_url(self.context), "info")
+        return self.back(_("The group has been renamed to “${name}”.", mapping={"name": self.group.name}))
+
+
+@view_config(name="add-member", attr="post", request_method="POST", **GROUP_PAGE)
+class AddMemberView(GroupForm):
+    """Add a member of staff to the group (only staff who are not members yet are offered)."""
+
+    schema_class = AddMemberSchema
+    buttons = (("submit", _("Add")),)
+    formid = "add-member"
+    slot = "add_html"
+
+    def __init__(self, context, request, candidates=None):
+        super().__init__(context, request)
+        self.candidates = staff_candidates(self.db, self.group) if candidates is None else candidates
+
+    def bind_kwargs(self):
+        return {"candidates": self.candidates}
+
+    def action(self):
+        return self.request.resource_url(self.context, "add-member")
+
+    def success(self, appstruct, upload):
+        try:
+            user = add_member(self.db, self.audit, self.group, int(appstruct["user_id"]))
+        except SettingRefused as refused:
+            raise self.refusal(refused.message, refused.field) from None
+        return self.back(_("${name} is now a member of the group.", mapping={"name": user.full_name}))
+
+
+@view_defaults(**GROUP_PAGE)
 class StaffGroupViews:
-    """One group: rename it, list, add and remove members, delete it; a refusal shows on the page (400)."""
+    """One group's page, removing a member, deleting the group; a refusal shows on the page (400)."""
 
     def __init__(self, context, request):
         self.context = context
@@ -135,28 +202,8 @@ class StaffGroupViews:
         self.db = request.dbsession
         self.audit = request.find_service(IAuditService)
 
-    def rename_form(self):
-        return name_form(self.request, self.request.resource_url(self.context, "rename"), "rename-group")
-
-    def add_form(self, candidates):
-        schema = AddMemberSchema().bind(request=self.request, candidates=candidates)
-        return deform.Form(schema, buttons=(deform.Button("submit", _("Add")),), formid="add-member",
-                           action=self.request.resource_url(self.context, "add-member"))
-
-    def page(self, *, rename_html=None, add_html=None, error=None):
-        candidates = staff_candidates(self.db, self.group)
-        if error is not None or rename_html is not None or add_html is not None:
-            self.request.response.status = 400
-        return {
-            "group": self.group,
-            "members": members_of(self.db, self.group),
-            "types": routed_types(self.db, [self.group.id]).get(self.group.id, []),
-            "types_url": self.request.resource_url(self.context.__parent__.__parent__, "request-types", ""),
-            "rename_form": rename_html or self.rename_form().render({"name": self.group.name}),
-            "add_form": add_html or (self.add_form(candidates).render() if candidates else None),
-            "error": error,
-            "settings_nav": settings_nav(self.request, self.context),
-        }
+    def page(self, error=None):
+        return group_page(self.request, self.context, error=error)
 
     def back(self, message):
         return saved(self.request, message, self.request.resource_url(self.context))
@@ -165,43 +212,15 @@ class StaffGroupViews:
     def show(self):
         return self.page()
 
-    @view_config(name="rename", request_method="POST")
-    def rename(self):
-        form = self.rename_form()
-        try:
-            appstruct = form.validate(self.request.POST.items())
-        except deform.ValidationFailure as failure:
-            return self.page(rename_html=failure.render())
-        try:
-            renamed = rename_group(self.db, self.audit, self.group, appstruct["name"])
-        except SettingRefused as refused:
-            return self.page(rename_html=field_error(form, refused.field, refused.message))
-        if not renamed:
-            return saved(self.request, _("Nothing has changed."), self.request.resource_url(self.context), "info")
-        return self.back(_("The group has been renamed to “${name}”.", mapping={"name": self.group.name}))
-
-    @view_config(name="add-member", request_method="POST")
-    def add(self):
-        form = self.add_form(staff_candidates(self.db, self.group))
-        try:
-            appstruct = form.validate(self.request.POST.items())
-        except deform.ValidationFailure as failure:
-            return self.page(add_html=failure.render())
-        try:
-            user = add_member(self.db, self.audit, self.group, int(appstruct["user_id"]))
-        except SettingRefused as refused:
-            return self.page(add_html=field_error(form, refused.field, refused.message))
-        return self.back(_("${name} is now a member of the group.", mapping={"name": user.full_name}))
-
     @view_config(name="remove-member", request_method="POST")
     def remove(self):
         user_id = parse_id(self.request.POST.get("user_id"))
         if user_id is None:
-            return self.page(error=_("This user is not a member of the group."))
+            return self.page(_("This user is not a member of the group."))
         try:
             user = remove_member(self.db, self.audit, self.group, user_id)
         except SettingRefused as refused:
-            return self.page(error=refused.message)
+            return self.page(refused.message)
         return self.back(_("${name} is no longer a member of the group.", mapping={"name": user.full_name}))
 
     @view_config(name="delete", request_method="POST")
@@ -210,6 +229,6 @@ class StaffGroupViews:
         try:
             delete_group(self.db, self.audit, self.group)
         except SettingRefused as refused:
-            return self.page(error=refused.message)
+            return self.page(refused.message)
         return saved(self.request, _("The staff group “${name}” has been deleted.", mapping={"name": name}),
                      self.request.resource_url(self.context.__parent__))

@@ -5,10 +5,9 @@ sub-navigation the three share is here. Every view asks for
 ``Permission.AdminWorkflows``, which the admin area grants to admins only.
 """
 import colander
-import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.traversal import find_interface, lineage
-from pyramid.view import view_config, view_defaults
+from pyramid.view import view_config
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
@@ -16,17 +15,14 @@ from portal.admin.resources import AdminArea, RequestTypeResource, RequestTypesC
 from portal.admin.schemas import RequestTypeSchema, SlaSchema
 from portal.admin.services import SettingRefused, request_counts, save_request_type, save_sla, sla_table
 from portal.audit.interfaces import IAuditService
-from portal.db.ids import parse_id
 from portal.i18n import _, translate
 from portal.requests.models import RequestType
 from portal.security.permissions import Permission
 from portal.staff.models import StaffGroup
 from portal.tickets.sla import BusinessCalendar
-from portal.views.downloads import xlsx_download
-from portal.views.forms import field_error
-from portal.views.listing import list_page
+from portal.views.forms import FormView
+from portal.views.listing import ANY_ID, ListSpec, ListView
 from portal.views.navigation import NavItem
-from portal.views.pagination import Listing
 from portal.views.xlsx import Column
 from portal.workflows.priorities import PRIORITIES, PRIORITY_LABELS, PRIORITY_RANK, priority_label
 
@@ -54,40 +50,16 @@ def saved(request, message, url, queue="success"):
 
 
 # --- request types: the list and its export ----------------------------------------------
-def type_sorts(language):
+def type_sorts(request):
     return {
         "code": RequestType.code,
-        "name": RequestType.names[language].as_string(),
+        "name": RequestType.names[request.locale_name].as_string(),
         "group": StaffGroup.name,
         "priority": case({p.value: rank for p, rank in PRIORITY_RANK.items()},
                          value=RequestType.default_priority, else_=-1),
         "due": RequestType.due_hours,
         "active": RequestType.active,
     }
-
-
-def type_listing(request):
-    """The types the list shows (filters, search, sort): the page and its export. Returns (listing, filters)."""
-    statement = (
-        select(RequestType)
-        .outerjoin(StaffGroup, StaffGroup.id == RequestType.group_id)
-        .options(selectinload(RequestType.group))
-    )
-    filters = {}
-    active = request.params.get("active", "")
-    if active in ACTIVE_FILTER:
-        filters["active"] = active
-        statement = statement.where(RequestType.active.is_(ACTIVE_FILTER[active]))
-    group = request.params.get("group", "")
-    if parse_id(group) is not None:
-        filters["group"] = group
-        statement = statement.where(RequestType.group_id == parse_id(group))
-    listing = Listing.build(
-        statement, request.params,
-        search=(RequestType.code, RequestType.names["en"].as_string(), RequestType.names["ru"].as_string()),
-        sorts=type_sorts(request.locale_name), default_sort="code", tiebreak=RequestType.id,
-    )
-    return listing, filters
 
 
 TYPE_EXPORT_COLUMNS = (
@@ -105,32 +77,40 @@ def all_groups(dbsession) -> list[StaffGroup]:
     return dbsession.scalars(select(StaffGroup).order_by(StaffGroup.name, StaffGroup.id)).all()
 
 
-@view_config(context=RequestTypesContainer, name="", permission=Permission.AdminWorkflows,
+@view_config(context=RequestTypesContainer, name="", attr="page", permission=Permission.AdminWorkflows,
              request_method=("GET", "HEAD"), renderer="portal:admin/templates/request_types.pt")
-def request_type_list(context, request):
-    listing, filters = type_listing(request)
-    page = list_page(request, listing.statement)
-    return {
-        "page": page,
-        "q": listing.q,
-        "sort": listing.sort,
-        "filters": filters,
-        "groups": all_groups(request.dbsession),
-        "counts": request_counts(request.dbsession, [t.id for t in page.items]),
-        "priority_label": priority_label,
-        "yes_no": YES_NO,
-        "settings_nav": settings_nav(request, context),
-        "export_url": request.resource_url(context, "export.xlsx", query=dict(listing.query, **filters)),
-    }
-
-
-@view_config(context=RequestTypesContainer, name="export.xlsx", permission=Permission.AdminWorkflows,
+@view_config(context=RequestTypesContainer, name="export.xlsx", attr="export", permission=Permission.AdminWorkflows,
              request_method=("GET", "HEAD"))
-def request_type_export(context, request):
-    """Every type the list finds (same filters, search and order), as .xlsx."""
-    listing, _filters = type_listing(request)
-    return xlsx_download(request, listing.statement, TYPE_EXPORT_COLUMNS,
-                         title=_("Request types"), ascii_name="request-types")
+class RequestTypeList(ListView):
+    """Every request type, filtered by active and staff group, searched by code or name: page and export."""
+
+    spec = ListSpec(
+        columns=TYPE_EXPORT_COLUMNS,
+        sorts=type_sorts, default_sort="code", tiebreak=RequestType.id,
+        filters={
+            "active": (lambda request, value: RequestType.active.is_(ACTIVE_FILTER[value]), set(ACTIVE_FILTER)),
+            "group": (RequestType.group_id, ANY_ID),
+        },
+        search=(RequestType.code, RequestType.names["en"].as_string(), RequestType.names["ru"].as_string()),
+        title=_("Request types"), ascii_name="request-types",
+    )
+
+    def statement(self):
+        return (
+            select(RequestType)
+            .outerjoin(StaffGroup, StaffGroup.id == RequestType.group_id)
+            .options(selectinload(RequestType.group))
+        )
+
+    def extra(self, page):
+        db = self.request.dbsession
+        return {
+            "groups": all_groups(db),
+            "counts": request_counts(db, [t.id for t in page.items]),
+            "priority_label": priority_label,
+            "yes_no": YES_NO,
+            "settings_nav": settings_nav(self.request, self.context),
+        }
 
 
 # --- request types: creating and editing ----------------------------------------------
@@ -157,25 +137,35 @@ def type_values(appstruct: dict) -> dict:
     }
 
 
-@view_defaults(permission=Permission.AdminWorkflows, renderer="portal:admin/templates/request_type.pt")
-class RequestTypeFormViews:
+TYPE_FORM = dict(permission=Permission.AdminWorkflows, renderer="portal:admin/templates/request_type.pt")
+
+
+@view_config(context=RequestTypesContainer, name="new", attr="get", request_method=("GET", "HEAD"), **TYPE_FORM)
+@view_config(context=RequestTypesContainer, name="new", attr="post", request_method="POST", **TYPE_FORM)
+@view_config(context=RequestTypeResource, name="", attr="get", request_method=("GET", "HEAD"), **TYPE_FORM)
+@view_config(context=RequestTypeResource, name="", attr="post", request_method="POST", **TYPE_FORM)
+class RequestTypeForm(FormView):
     """Creating a request type (``new`` on the list) and editing one (its own page)."""
 
+    schema_class = RequestTypeSchema
+    formid = "request-type"
+
     def __init__(self, context, request):
-        self.context = context
-        self.request = request
+        super().__init__(context, request)
         self.request_type = getattr(context, "request_type", None)
         self.container = context if self.request_type is None else context.__parent__
         self.groups = all_groups(request.dbsession)
 
-    def form(self):
-        schema = RequestTypeSchema().bind(request=self.request, groups=self.groups)
-        action = self.request.resource_url(self.context, "new" if self.request_type is None else "")
-        return deform.Form(schema, buttons=(deform.Button("submit", _("Save")),), formid="request-type",
-                           action=action)
+    def bind_kwargs(self):
+        return {"groups": self.groups}
 
-    def page(self, form_html, status=200):
-        self.request.response.status = status
+    def action(self):
+        return self.request.resource_url(self.context, "new" if self.request_type is None else "")
+
+    def appstruct(self):
+        return colander.null if self.request_type is None else type_appstruct(self.request_type)
+
+    def page(self, form_html):
         filed = 0
         if self.request_type is not None:
             filed = request_counts(self.request.dbsession, [self.request_type.id]).get(self.request_type.id, 0)
@@ -189,28 +179,13 @@ class RequestTypeFormViews:
             "settings_nav": settings_nav(self.request, self.context),
         }
 
-    @view_config(context=RequestTypesContainer, name="new", request_method=("GET", "HEAD"))
-    def new(self):
-        return self.page(self.form().render())
-
-    @view_config(context=RequestTypeResource, name="", request_method=("GET", "HEAD"))
-    def edit(self):
-        return self.page(self.form().render(type_appstruct(self.request_type)))
-
-    @view_config(context=RequestTypesContainer, name="new", request_method="POST")
-    @view_config(context=RequestTypeResource, name="", request_method="POST")
-    def save(self):
-        form = self.form()
-        try:
-            appstruct = form.validate(self.request.POST.items())
-        except deform.ValidationFailure as failure:
-            return self.page(failure.render(), status=400)
+    def success(self, appstruct, upload):
         audit = self.request.find_service(IAuditService)
         try:
             request_type = save_request_type(self.request.dbsession, audit, type_values(appstruct),
                                              self.request_type)
         except SettingRefused as refused:
-            return self.page(field_error(form, refused.field, refused.message), status=400)
+            raise self.refusal(refused.message, refused.field) from None
         if self.request_type is None:
             message = _("The request type “${code}” has been created.", mapping={"code": request_type.code})
         else:
@@ -219,20 +194,26 @@ class RequestTypeFormViews:
 
 
 # --- the SLA per priority --------------------------------------------------------------
-@view_defaults(context=SlaArea, permission=Permission.AdminWorkflows, renderer="portal:admin/templates/sla.pt")
-class SlaViews:
+SLA_FORM = dict(context=SlaArea, name="", permission=Permission.AdminWorkflows,
+                renderer="portal:admin/templates/sla.pt")
+
+
+@view_config(attr="get", request_method=("GET", "HEAD"), **SLA_FORM)
+@view_config(attr="post", request_method="POST", **SLA_FORM)
+class SlaForm(FormView):
     """One form for the four priorities; a priority never saved shows the default that applies to it."""
 
-    def __init__(self, context, request):
-        self.context = context
-        self.request = request
+    schema_class = SlaSchema
+    formid = "sla"
 
-    def form(self):
-        return deform.Form(SlaSchema().bind(request=self.request), buttons=(deform.Button("submit", _("Save")),),
-                           formid="sla", action=self.request.resource_url(self.context))
+    def action(self):
+        return self.request.resource_url(self.context)
 
-    def page(self, form_html, status=200):
-        self.request.response.status = status
+    def appstruct(self):
+        return {r.priority: {"resolve_hours": r.resolve_hours, "business_hours": r.business_hours}
+                for r in sla_table(self.request.dbsession)}
+
+    def page(self, form_html):
         calendar = BusinessCalendar.from_settings(self.request.registry.settings)
         return {
             "rows": sla_table(self.request.dbsession),
@@ -242,20 +223,7 @@ class SlaViews:
             "settings_nav": settings_nav(self.request, self.context),
         }
 
-    @view_config(request_method=("GET", "HEAD"))
-    def show(self):
-        rows = sla_table(self.request.dbsession)
-        appstruct = {r.priority: {"resolve_hours": r.resolve_hours, "business_hours": r.business_hours}
-                     for r in rows}
-        return self.page(self.form().render(appstruct))
-
-    @view_config(request_method="POST")
-    def save(self):
-        form = self.form()
-        try:
-            appstruct = form.validate(self.request.POST.items())
-        except deform.ValidationFailure as failure:
-            return self.page(failure.render(), status=400)
+    def success(self, appstruct, upload):
         values = {p: (appstruct[p]["resolve_hours"], appstruct[p]["business_hours"]) for p in PRIORITIES}
         changes = save_sla(self.request.dbsession, self.request.find_service(IAuditService), values)
         url = self.request.resource_url(self.context)

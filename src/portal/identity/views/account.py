@@ -1,7 +1,6 @@
 """The user's own account: profile, interface language, password."""
-import deform
 from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
-from pyramid.view import view_config, view_defaults
+from pyramid.view import view_config
 
 from portal.audit.interfaces import IAuditService
 from portal.i18n import LANGUAGES, SESSION_LANG_KEY, _, translate
@@ -10,6 +9,7 @@ from portal.identity.resources import AccountArea
 from portal.identity.schemas import ChangePasswordSchema
 from portal.root import Root
 from portal.security.permissions import Permission
+from portal.views.forms import FormView
 from portal.views.layout import safe_next
 
 
@@ -44,38 +44,56 @@ def set_language(context, request):
     return HTTPSeeOther(back)
 
 
-@view_defaults(context=AccountArea, name="password", permission=Permission.AccountEdit,
-               renderer="portal:identity/templates/password.pt")
-class ChangePasswordViews:
+PASSWORD_FORM = dict(context=AccountArea, name="password", permission=Permission.AccountEdit,
+                     renderer="portal:identity/templates/password.pt")
+
+
+@view_config(attr="get", request_method=("GET", "HEAD"), **PASSWORD_FORM)
+@view_config(attr="post", request_method="POST", **PASSWORD_FORM)
+class ChangePasswordView(FormView):
     """Change one's own password: current, new, confirmation; other sessions end."""
 
+    schema_class = ChangePasswordSchema
+    buttons = (("submit", _("Change password")),)
+    formid = "password"
+
     def __init__(self, context, request):
-        self.context = context
-        self.request = request
+        super().__init__(context, request)
         self.user = request.identity.user
 
-    def form(self):
-        schema = ChangePasswordSchema().bind(
-            request=self.request,
-            passwords=self.request.find_service(IPasswordService),
-            user=self.user,
-            login=self.user.login,
-        )
-        return deform.Form(schema, buttons=(deform.Button("submit", _("Change password")),),
-                           formid="password")
+    def bind_kwargs(self):
+        return {
+            "passwords": self.request.find_service(IPasswordService),
+            "user": self.user,
+            "login": self.user.login,
+            "check_current": self.check_current,
+        }
 
-    @view_config(request_method=("GET", "HEAD"))
-    def get(self):
-        return {"form": self.form().render()}
+    locked = None  # the LoginResult once wrong current passwords have locked the login
 
-    @view_config(request_method="POST")
-    def post(self):
-        form = self.form()
-        try:
-            appstruct = form.validate(self.request.POST.items())
-        except deform.ValidationFailure as failure:
-            self.request.response.status = 400
-            return {"form": failure.render()}
+    def check_current(self, password) -> bool:
+        """A wrong current password counts like a failed login (portal.login.max_failures)."""
+        result = self.request.find_service(IAuthService).check_current_password(
+            self.user, password, self.request.client_addr or "unknown")
+        if result.error == "locked":
+            self.locked = result
+        return result.user is not None
+
+    def log_out(self):
+        """Too many wrong current passwords: this session ends, as the login is locked."""
+        self.request.find_service(IAuditService).record("password.too_many_wrong", f"user:{self.user.id}")
+        self.request.find_service(IAuthService).end_session()
+        message = _("You have been logged out: the current password was wrong too many times. "
+                    "Please try again in ${minutes} min.", mapping={"minutes": self.locked.retry_minutes})
+        self.request.session.flash(translate(self.request, message), "error")
+        return HTTPSeeOther(self.request.resource_url(self.request.root, "login"))
+
+    def invalid(self, form_html):
+        if self.locked is not None:
+            return self.log_out()
+        return super().invalid(form_html)
+
+    def success(self, appstruct, upload):
         passwords = self.request.find_service(IPasswordService)
         self.user.password_hash = passwords.hash(appstruct["new_password"])
         self.request.find_service(IAuthService).end_all_sessions(self.user.id, keep_current=True)

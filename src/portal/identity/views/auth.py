@@ -1,23 +1,30 @@
 """Login, logout and the landing page that sends each user where they belong."""
-import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import forget, remember
-from pyramid.view import view_config, view_defaults
+from pyramid.view import view_config
 
 from portal.i18n import _, translate
 from portal.identity.interfaces import IAuthService
 from portal.identity.schemas import LoginSchema
 from portal.root import Root
 from portal.security.permissions import Permission
+from portal.views.forms import FormView
 from portal.views.layout import safe_next
 
 LOGIN_FAILED = _(
     "Wrong login or password, or the account is blocked or temporarily locked "
     "after too many failed attempts."
 )
-THROTTLED = _(
-    "Too many failed logins from your address. Wait 15 minutes and try again."
-)
+
+def throttled_message(minutes):
+    return _("Too many failed logins from your address: logins from it are refused for now. "
+             "Please try again in ${minutes} min.", mapping={"minutes": minutes})
+
+
+def locked_message(minutes):
+    """Said alike for a login that exists and one that does not (see DatabaseAuthService)."""
+    return _("Too many failed attempts for this login: it is locked for now. Please try again in "
+             "${minutes} min, or ask an administrator to unlock it.", mapping={"minutes": minutes})
 
 
 def landing_url(request):
@@ -36,23 +43,23 @@ def home(context, request):
     return HTTPSeeOther(landing_url(request))
 
 
-@view_defaults(context=Root, name="login", permission=Permission.Public,
-               renderer="portal:identity/templates/login.pt")
-class LoginViews:
+LOGIN = dict(context=Root, name="login", permission=Permission.Public, renderer="portal:identity/templates/login.pt")
+
+
+@view_config(attr="get", request_method=("GET", "HEAD"), **LOGIN)
+@view_config(attr="post", request_method="POST", **LOGIN)
+class LoginView(FormView):
     """The login form; one message for every failure, so logins cannot be probed."""
 
-    def __init__(self, context, request):
-        self.context = context
-        self.request = request
+    schema_class = LoginSchema
+    buttons = (("submit", _("Log in")),)
+    formid = "login"
+    # A form that does not validate (an empty or overlong login) comes back as it always has, 200;
+    # wrong credentials are 400, and a throttled or locked login 429 (see success()).
+    invalid_status = 200
 
-    def form(self):
-        schema = LoginSchema().bind(request=self.request)
-        return deform.Form(
-            schema,
-            buttons=(deform.Button("submit", _("Log in")),),
-            formid="login",
-            action=self.request.resource_url(self.context, "login", query=self._next_query()),
-        )
+    def action(self):
+        return self.request.resource_url(self.context, "login", query=self._next_query())
 
     def _next_query(self):
         target = safe_next(self.request, self.request.params.get("next"), None)
@@ -62,30 +69,30 @@ class LoginViews:
         default = landing_url(self.request)
         return HTTPSeeOther(safe_next(self.request, self.request.params.get("next"), default))
 
-    @view_config(request_method=("GET", "HEAD"))
+    def page(self, form_html, error=None):
+        return {"form": form_html, "error": error}
+
     def get(self):
         if self.request.identity is not None:
             return self._done()
-        return {"form": self.form().render(), "error": None}
+        return super().get()
 
-    @view_config(request_method="POST")
-    def post(self):
-        form = self.form()
-        try:
-            appstruct = form.validate(self.request.POST.items())
-        except deform.ValidationFailure as failure:
-            return {"form": failure.render(), "error": None}
+    def success(self, appstruct, upload):
         auth = self.request.find_service(IAuthService)
         result = auth.authenticate(
             appstruct["login"], appstruct["password"], self.request.client_addr or "unknown"
         )
         if result.user is None:
             self.request.response.status = 400 if result.error == "failed" else 429
-            message = THROTTLED if result.error == "throttled" else LOGIN_FAILED
-            return {
-                "form": form.render({"login": appstruct["login"]}),
-                "error": message,
-            }
+            if result.error == "throttled":
+                message = throttled_message(result.retry_minutes)
+            elif result.error == "locked":
+                message = locked_message(result.retry_minutes)
+            else:
+                message = LOGIN_FAILED
+            if result.retry_minutes:
+                self.request.response.headers["Retry-After"] = str(result.retry_minutes * 60)
+            return self.page(self.form().render({"login": appstruct["login"]}), message)
         remember(self.request, result.user.id)
         return self._done()
 

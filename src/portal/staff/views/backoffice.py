@@ -7,19 +7,14 @@ from pyramid.view import view_config
 from sqlalchemy.orm import joinedload
 
 from portal.changes.models import ChangeRequest
-from portal.changes.services import decision_queue
+from portal.changes.services import SUBMITTED_AT, decision_queue
 from portal.changes.views import changed_fields, requested_values
 from portal.i18n import _
+from portal.parties.models import Party
 from portal.security.permissions import Permission
 from portal.staff.resources import BackofficeArea
-from portal.views.downloads import xlsx_download
-from portal.views.listing import list_page
+from portal.views.listing import ListSpec, ListView
 from portal.views.xlsx import Column
-
-
-def queue_listing(request):
-    listing = decision_queue(request.identity, request.params)
-    return listing, listing.statement.options(joinedload(ChangeRequest.author))
 
 
 def export_columns(request):
@@ -34,24 +29,29 @@ def export_columns(request):
     )
 
 
-@view_config(context=BackofficeArea, name="", permission=Permission.QueueView,
+@view_config(context=BackofficeArea, name="", attr="page", permission=Permission.QueueView,
              request_method=("GET", "HEAD"), renderer="portal:staff/templates/backoffice.pt")
-def change_queue(context, request):
-    listing, statement = queue_listing(request)
-    page = list_page(request, statement, scalars=False)
-    return {
-        "page": page, "q": listing.q, "sort": listing.sort,
-        "fields": lambda item: changed_fields(request, item),
-        "item_url": lambda item: request.resource_url(request.root, "p", str(item.party_id), "changes",
-                                                      str(item.id), ""),
-        "export_url": request.resource_url(context, "export.xlsx", query=listing.query),
-    }
-
-
-@view_config(context=BackofficeArea, name="export.xlsx", permission=Permission.QueueView,
+@view_config(context=BackofficeArea, name="export.xlsx", attr="export", permission=Permission.QueueView,
              request_method=("GET", "HEAD"))
-def change_queue_export(context, request):
-    """The whole queue as the page shows it (same scope, search and order), as .xlsx."""
-    _listing, statement = queue_listing(request)
-    return xlsx_download(request, statement, export_columns(request), title=_("Change requests to decide"),
-                         ascii_name="change-requests-to-decide", scalars=False)
+class ChangeQueue(ListView):
+    """Submitted change requests this member of staff may decide, the longest waiting first, searched by
+    the company's name: the page and its export. Rows are (ChangeRequest, party_name, submitted_at)."""
+
+    spec = ListSpec(
+        columns=export_columns,
+        sorts={"submitted": SUBMITTED_AT, "party": Party.name, "id": ChangeRequest.id},
+        default_sort="submitted", tiebreak=ChangeRequest.id,
+        search=(Party.name,),
+        title=_("Change requests to decide"), ascii_name="change-requests-to-decide", scalars=False,
+    )
+
+    def statement(self):
+        return decision_queue(self.request.identity).options(joinedload(ChangeRequest.author))
+
+    def extra(self, page):
+        request = self.request
+        return {
+            "fields": lambda item: changed_fields(request, item),
+            "item_url": lambda item: request.resource_url(request.root, "p", str(item.party_id), "changes",
+                                                          str(item.id), ""),
+        }

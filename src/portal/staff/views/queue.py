@@ -1,6 +1,5 @@
 """``/service/``: the service queue of open requests and tickets, its export, and bulk assignment."""
 import re
-from dataclasses import dataclass
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
@@ -10,11 +9,19 @@ from portal.db.meta import utcnow
 from portal.i18n import _, translate
 from portal.security.permissions import Permission
 from portal.security.roles import sees_every_party
-from portal.staff.queue import DEFAULT_SORT, DUE_FILTERS, SORT_KEYS, QueueFilter, StaffScope, queue_statement
+from portal.staff.queue import (
+    DEFAULT_SORT,
+    DUE_FILTERS,
+    SCOPES,
+    SORT_COLUMNS,
+    QueueFilter,
+    StaffScope,
+    queue_order,
+    queue_statement,
+)
 from portal.staff.resources import ServiceArea
-from portal.views.downloads import xlsx_download
-from portal.views.listing import list_page
-from portal.views.pagination import MAX_PAGE_SIZE, SortSpec
+from portal.views.listing import ListSpec, ListView
+from portal.views.pagination import MAX_PAGE_SIZE
 from portal.views.workflow import staff_choices
 from portal.views.xlsx import Column
 from portal.workflows.due import is_overdue, today_bounds
@@ -38,30 +45,6 @@ def staff_scope(request) -> StaffScope:
         group_ids=identity.group_ids,
         all_parties=sees_every_party(identity),
     )
-
-
-@dataclass(frozen=True)
-class QueueQuery:
-    """The queue as the query string asks for it: filters, sort, the statement, and the time it was read."""
-
-    filters: QueueFilter
-    sort: SortSpec
-    statement: object
-    now: object
-
-    @classmethod
-    def from_request(cls, request):
-        kinds = queue_kinds(request.registry)
-        filters = QueueFilter.from_params(request.params, PRIORITIES, kinds)
-        sort = SortSpec.parse(request.params.get("sort"), SORT_KEYS, DEFAULT_SORT)
-        now = utcnow()
-        today = today_bounds(request.registry["portal_tz"], now)
-        statement = queue_statement(kinds, staff_scope(request), filters, sort, now=now, today=today)
-        return cls(filters, sort, statement, now)
-
-    @property
-    def query(self) -> dict:
-        return dict(self.filters.query, sort=self.sort.value)
 
 
 def assignee_name(row) -> str | None:
@@ -90,40 +73,8 @@ class QueueRow:
         self.url = request.application_url + item_path(request.registry, kind.name, row.party_id, row.id)
 
 
-def queue_page(context, request, *, error=None):
-    query = QueueQuery.from_request(request)
-    page = list_page(request, query.statement, scalars=False)
+def export_columns(request):
     kinds = queue_kinds(request.registry)
-    states = {}
-    for kind in kinds.values():
-        for state in kind.workflow.states.values():
-            states.setdefault(state.name, state.title)
-    return {
-        "filters": query.filters,
-        "sort": query.sort,
-        "page": page,
-        "rows": [QueueRow(request, kinds, row, query.now) for row in page.items],
-        "kinds": kinds,
-        "states": states,
-        "priorities": [(p, priority_label(p)) for p in PRIORITIES],
-        "scopes": SCOPE_TITLES,
-        "due_filters": [(d, DUE_TITLES[d]) for d in DUE_FILTERS],
-        "assignees": staff_choices(request.dbsession),
-        "scope_url": lambda scope: request.resource_url(context, query=dict(query.filters.query, scope=scope,
-                                                                            sort=query.sort.value)),
-        "export_url": request.resource_url(context, "export.xlsx", query=query.query),
-        "assign_url": request.resource_url(context, "assign", query=request.GET),
-        "error": error,
-    }
-
-
-@view_config(context=ServiceArea, name="", permission=Permission.QueueView,
-             request_method=("GET", "HEAD"), renderer=TEMPLATE)
-def queue(context, request):
-    return queue_page(context, request)
-
-
-def export_columns(kinds):
     return (
         Column(_("Kind"), lambda r: kinds[r.kind].title, width=16),
         Column("#", "id", kind="number", width=8),
@@ -137,14 +88,72 @@ def export_columns(kinds):
     )
 
 
-@view_config(context=ServiceArea, name="export.xlsx", permission=Permission.QueueView,
+def queue_states(request) -> set:
+    return {s for kind in queue_kinds(request.registry).values() for s in kind.workflow.states}
+
+
+@view_config(context=ServiceArea, name="", attr="page", permission=Permission.QueueView,
+             request_method=("GET", "HEAD"), renderer=TEMPLATE)
+@view_config(context=ServiceArea, name="export.xlsx", attr="export", permission=Permission.QueueView,
              request_method=("GET", "HEAD"))
-def queue_export(context, request):
-    """The whole queue as the page lists it (same scope, filters and order), as .xlsx."""
-    query = QueueQuery.from_request(request)
-    return xlsx_download(request, query.statement, export_columns(queue_kinds(request.registry)), title=_("Queue"),
-                         ascii_name="queue",
-                         scalars=False)
+class ServiceQueue(ListView):
+    """Open requests and tickets of the parties this member of staff sees, in one list: the page (with
+    its bulk-assign form) and its export.
+
+    The rows come from a UNION over the work kinds, so they are rows of
+    columns, not entities; the filters are applied inside each part of it
+    (``staff.queue``), and its order is due time, then priority.
+    """
+
+    spec = ListSpec(
+        columns=export_columns,
+        sorts=SORT_COLUMNS, default_sort=DEFAULT_SORT, tiebreak=("kind", "id"),
+        # Applied by statement(), inside the union: a state filter also lifts the "open only" rule.
+        filters={
+            "scope": (None, SCOPES),
+            "kind": (None, lambda request: queue_kinds(request.registry)),
+            "state": (None, queue_states),
+            "priority": (None, PRIORITIES),
+            "due": (None, DUE_FILTERS),
+        },
+        title=_("Queue"), ascii_name="queue", scalars=False,
+    )
+
+    def __init__(self, context, request, *, error=None):
+        super().__init__(context, request)
+        self.error = error
+        self.now = utcnow()
+        self.kinds = queue_kinds(request.registry)
+        self.queue_filter = QueueFilter(**dict({"scope": "all"}, **self.filters))
+
+    def statement(self):
+        today = today_bounds(self.request.registry["portal_tz"], self.now)
+        return queue_statement(self.kinds, staff_scope(self.request), self.queue_filter, now=self.now, today=today)
+
+    def order(self, statement):
+        return queue_order(statement, self.sorts[self.sort.key], self.sort.descending)
+
+    def extra(self, page):
+        request, context = self.request, self.context
+        states = {}
+        for kind in self.kinds.values():
+            for state in kind.workflow.states.values():
+                states.setdefault(state.name, state.title)
+        return {
+            "queue_filter": self.queue_filter,
+            "rows": [QueueRow(request, self.kinds, row, self.now) for row in page.items],
+            "kinds": self.kinds,
+            "states": states,
+            "priorities": [(p, priority_label(p)) for p in PRIORITIES],
+            "scopes": SCOPE_TITLES,
+            "due_filters": [(d, DUE_TITLES[d]) for d in DUE_FILTERS],
+            # Offered: who may see every party listed (the guard still checks each item's own).
+            "assignees": staff_choices(request.dbsession, {row.party_id for row in page.items}),
+            "scope_url": lambda scope: request.resource_url(
+                context, query=dict(self.queue_filter.query, scope=scope, sort=self.sort.value)),
+            "assign_url": request.resource_url(context, "assign", query=request.GET),
+            "error": self.error,
+        }
 
 
 def _item_label(request, kind, number) -> str:
@@ -197,7 +206,7 @@ def bulk_assign(context, request):
         error = _("Choose whom to assign it to.")
     if error is not None:
         request.response.status = 400
-        return queue_page(context, request, error=error)
+        return ServiceQueue(context, request, error=error).page()
     service = request.find_service(IWorkflowService)
     assigned, refused = [], []
     for key in keys:
