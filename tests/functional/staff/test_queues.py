@@ -225,10 +225,21 @@ def test_bulk_assign_bad_input_changes_nothing(testapp, dbsession, data, fields,
     login(testapp, data.tech1.login)
     names = {"T1": f"ticket-{data.t1.id}", "TECH1": str(data.tech1.id), "CUSTOMER": str(data.customer.id)}
     body = [("csrf_token", csrf_token(testapp))] + [(k, names.get(v, v)) for k, v in fields]
-    page = testapp.post("/service/assign?kind=ticket", body, status=400)
+    answer = testapp.post("/service/assign?kind=ticket", body, status=303)
+    assert answer.location.startswith("http://localhost/service/?kind=ticket")  # a page a reload shows again
+    page = answer.follow()
     assert message in page.text
     assert queue_subjects(page) == ["Ticket t2", "Ticket t1", "Ticket t4"]  # the queue as it was filtered
     assert reload(dbsession, data.t1)[0].state == "new"
+
+
+def test_bulk_assign_with_nothing_selected_keeps_the_chosen_assignee(testapp, dbsession, data):
+    login(testapp, data.tech1.login)
+    body = [("csrf_token", csrf_token(testapp)), ("assignee_id", str(data.tech2.id))]
+    page = testapp.post("/service/assign?kind=ticket&scope=all", body, status=303).follow()
+    assert "Select at least one item to assign." in page.text
+    chosen = page.html.select_one('#bulk-assign select[name="assignee_id"] option[selected]')
+    assert chosen is not None and chosen["value"] == str(data.tech2.id)
 
 
 def test_bulk_assign_needs_the_csrf_token(testapp, dbsession, data):

@@ -205,8 +205,12 @@ def bulk_assign(context, request):
     elif assignee is None:
         error = _("Choose whom to assign it to.")
     if error is not None:
-        request.response.status = 400
-        return ServiceQueue(context, request, error=error).page()
+        # Back to the queue as it was filtered, the chosen assignee still chosen: a reload shows it again.
+        request.session.flash(translate(request, error), "error")
+        query = dict(request.GET)
+        if assignee is not None:
+            query["assignee_id"] = str(assignee.id)
+        return HTTPSeeOther(request.resource_url(context, query=query))
     service = request.find_service(IWorkflowService)
     assigned, refused = [], []
     for key in keys:
