@@ -15,7 +15,7 @@ REQUEST = Workflow(
         State("new", _("New")),
         State("assigned", _("Assigned"), acl=(("assignee", HANDLING),)),
         State("in_progress", _("In progress"), acl=(("assignee", HANDLING),)),
-        State("waiting", _("Waiting for customer"), acl=(("assignee", HANDLING),)),
+        State("waiting", _("Waiting for customer"), acl=(("assignee", HANDLING),), asks=True),
         State("resolved", _("Resolved")),
         State("closed", _("Closed"), final=True),
     ],

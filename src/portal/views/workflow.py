@@ -41,10 +41,16 @@ def workflow_panel(request, resource):
     service = request.find_service(IWorkflowService)
     actions = service.available(resource)
     needs_staff = any(t.name == "assign" for t in actions)
+    timeline = service.timeline(resource)
+    state = resource.workflow.state(resource.item.state)
+    last = timeline[-1] if timeline else None
     return {
         "actions": actions,
-        "timeline": service.timeline(resource),
-        "state": resource.workflow.state(resource.item.state),
+        "timeline": timeline,
+        # The open question (the comment that moved the item into a state that asks), shown above the answer.
+        "question": last if state.asks and last is not None and last.to_state == state.name and last.comment
+        else None,
+        "state": state,
         "states": resource.workflow.states,
         "assignees": staff_choices(request.dbsession, [resource.item.party_id]) if needs_staff else [],
         "version": resource.item.version,

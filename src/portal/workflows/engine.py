@@ -57,6 +57,9 @@ class State:
     title: object
     acl: tuple = ()
     final: bool = False
+    # The comment that moved an item into this state is a question for the other side ("waiting for
+    # you"): item pages show it above the actions until the item moves on.
+    asks: bool = False
 
 
 @dataclass(frozen=True)

@@ -243,3 +243,25 @@ def test_opening_an_item_reads_its_notices_and_the_list_names_subject_and_party(
                                                     Notice.read_at.is_(None))).all()
     assert unread == []
     assert testapp.get("/account/notices").html.select_one("tr.unread") is None
+
+
+def test_the_open_question_stands_above_the_answer_form_until_answered(testapp, app, dbsession, setup):
+    import webtest
+
+    login(testapp, setup["customer"].login)
+    file_request(testapp, setup["party"], setup["type"])
+    item = dbsession.scalars(select(CustomerRequest)).one()
+    url = f"/p/{setup['party'].id}/requests/{item.id}/"
+    staff_app = webtest.TestApp(app, extra_environ=dict(testapp.extra_environ))
+    login(staff_app, setup["dispatcher"].login)
+    act(staff_app, url, "assign", assignee_id=str(setup["dispatcher"].id))
+    act(staff_app, url, "start")
+    act(staff_app, url, "ask_customer", comment="Which meter <b>exactly</b>?")
+    page = testapp.get(url)
+    question = page.html.select_one("#open-question")
+    assert question is not None and "Which meter <b>exactly</b>?" in question.get_text()  # escaped, as text
+    answer_form = page.html.select_one('form input[name="transition"][value="answer"]')
+    assert answer_form is not None
+    assert page.text.index('id="open-question"') < page.text.index('value="answer"') < page.text.index("History")
+    act(testapp, url, "answer", comment="The one in the basement.")
+    assert 'id="open-question"' not in testapp.get(url).text
