@@ -14,12 +14,13 @@ SESSION_LANG_KEY = "lang"
 
 
 def locale_negotiator(request):
-    identity = identity_or_none(request)
-    if identity is not None and identity.user.language in LANGUAGES:
-        return identity.user.language
+    """This session's choice (the header's buttons), else the user's setting, else Accept-Language."""
     chosen = request.session.get(SESSION_LANG_KEY)
     if chosen in LANGUAGES:
         return chosen
+    identity = identity_or_none(request)
+    if identity is not None and identity.user.language in LANGUAGES:
+        return identity.user.language
     return request.accept_language.lookup(
         language_tags=list(LANGUAGES), default=DEFAULT_LANGUAGE
     )

@@ -1,4 +1,4 @@
-"""Interface language: the user's setting, else the session's choice, else Accept-Language, else English."""
+"""Interface language: the session's choice, else the user's setting, else Accept-Language, else English."""
 from tests.conftest import csrf_token, login
 from tests.factories import PartyFactory, customer, staff
 from tests.factories.workflow_items import ServiceTicketFactory
@@ -30,14 +30,29 @@ def test_anonymous_language_switch_is_kept_in_the_session(testapp):
     assert "Войти" in response.follow().text
 
 
-def test_language_survives_login_and_becomes_the_users_setting(testapp, dbsession):
+def test_the_header_buttons_change_the_pages_not_the_saved_language(testapp, dbsession):
     party = PartyFactory(name="Gamma")
-    user = customer(party, language=None)
-    testapp.get("/login").forms[0].submit("language", value="ru")
+    user = customer(party, language="ru")
     login(testapp, user.login)
     home = testapp.get(f"/p/{party.id}/")
     assert "Договоры" in home.text
     home.forms[0].submit("language", value="en", status=303)
+    assert "Contracts" in testapp.get(f"/p/{party.id}/").text  # this session's pages
+    dbsession.flush()
+    dbsession.expire_all()
+    assert dbsession.get(type(user), user.id).language == "ru"  # e-mails keep the user's language
+
+
+def test_the_account_page_saves_the_language(testapp, dbsession):
+    party = PartyFactory(name="Gamma")
+    user = customer(party, language=None)
+    testapp.get("/login").forms[0].submit("language", value="ru")
+    login(testapp, user.login)
+    assert "Договоры" in testapp.get(f"/p/{party.id}/").text  # the choice made before login lasts
+    account = testapp.get("/account/")
+    form = next(f for f in account.forms.values() if "save" in f.fields)
+    form["language"] = "en"
+    form.submit(status=303)
     dbsession.flush()
     dbsession.expire_all()
     assert dbsession.get(type(user), user.id).language == "en"

@@ -33,12 +33,13 @@ def set_notifications(context, request):
 
 @view_config(context=Root, name="language", permission=Permission.Public, request_method="POST")
 def set_language(context, request):
-    """Anyone may choose a language; a logged-in user keeps it as a setting."""
+    """Anyone may choose the language of the pages for this session (the header's buttons); the
+    account page's form (``save=1``) also keeps it as the user's setting, which e-mails follow."""
     language = request.POST.get("language", "")
     if language not in LANGUAGES:
         raise HTTPBadRequest()
     request.session[SESSION_LANG_KEY] = language
-    if request.identity is not None:
+    if request.identity is not None and request.POST.get("save") == "1":
         request.identity.user.language = language
     back = safe_next(request, request.POST.get("next"), request.resource_url(context))
     return HTTPSeeOther(back)
