@@ -3,13 +3,16 @@
 Nothing changes on the party until a back-office user (or the party's manager)
 approves; approval and application happen in the same transaction.
 """
+from portal.audit.services import write_entry
 from portal.changes.fields import FIELDS
 from portal.changes.models import ChangeRequest
 from portal.i18n import _
+from portal.identity.models import Role
 from portal.parties.models import Party
 from portal.security.permissions import Permission as P
 from portal.workflows.engine import State, Transition, Workflow
 from portal.workflows.roles import ROLES
+from portal.workflows.watchers import party_managers, role_holders
 
 
 def current_values(party: Party) -> dict:
@@ -36,6 +39,21 @@ def record_decision(item, ctx):
 def record_rejection(item, ctx):
     record_decision(item, ctx)
     item.reason = ctx.comment.strip()
+
+
+def audit_application(item, ctx):
+    """The audit log keeps what an approval changed on the party, ``[old, new]`` per field (run
+    before ``apply_to_party``, which overwrites the old values)."""
+    current = current_values(ctx.session.get(Party, item.party_id))
+    changes = {name: [current.get(name), value] for name, value in (item.changes or {}).items()
+               if name in FIELDS and current.get(name) != value}
+    write_entry(ctx.session, "change_request.apply", f"party:{item.party_id}", actor_id=ctx.actor_id,
+                change_request=item.id, changes=changes)
+
+
+def audit_rejection(item, ctx):
+    write_entry(ctx.session, "change_request.reject", f"party:{item.party_id}", actor_id=ctx.actor_id,
+                change_request=item.id, reason=item.reason, requested=dict(item.changes or {}))
 
 
 def apply_to_party(item, ctx):
@@ -67,10 +85,18 @@ CHANGE_REQUEST = Workflow(
         Transition("approve", frozenset({"submitted"}), "approved", P.ChangesDecide, _("Approve"),
                    effects=(record_decision,), style="primary"),
         Transition("apply", frozenset({"approved"}), "applied", P.ChangesDecide, _("Apply to the party"),
-                   effects=(apply_to_party,)),
+                   effects=(audit_application, apply_to_party)),
         Transition("reject", frozenset({"submitted"}), "rejected", P.ChangesDecide, _("Reject"),
-                   comment_required=True, effects=(record_rejection,), style="danger"),
+                   comment_required=True, effects=(record_rejection, audit_rejection), style="danger"),
     ],
     roles=ROLES,
     title=_("Change request"),
 )
+
+
+def watchers(event):
+    """A change request submitted for approval is news for those who decide it: the back office
+    (every party) and the party's managers (changes/__init__.py grants them ``changes:decide``)."""
+    if event.transition != "submit":
+        return None
+    return role_holders(Role.backoffice) | party_managers(event.item.party_id)

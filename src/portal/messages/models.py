@@ -11,12 +11,18 @@ class MessageThread(Base):
     """A conversation on one subject between the company and one party."""
 
     __tablename__ = "message_threads"
-    __table_args__ = (Index("ix_message_threads_party_id_last_message_at", "party_id", "last_message_at"),)
+    __table_args__ = (
+        Index("ix_message_threads_party_id_last_message_at", "party_id", "last_message_at"),
+        # /messages/ lists threads across parties, newest first.
+        Index("ix_message_threads_last_message_at", "last_message_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"))
     subject: Mapped[str] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The staff group that answers the party's side here, chosen when the thread starts (services.py).
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("staff_groups.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -6,15 +6,22 @@ active membership of it, otherwise for the company (``from_staff``).
 Who receives a message (gets a MessageReceipt, decided when it is sent):
 
 - written by staff: every active user with an active membership of the party;
-- written by the party's side: the staff who answer for that party — its
-  account managers (a ManagerAssignment, still holding the manager role) and
-  the back-office and service staff who have already written in this thread.
-  When that is nobody (a party without a manager opens a new thread), every
-  active back-office and service user receives it, so no message goes unseen.
-  Head and admin read every thread but answer none, so they are never
+- written by the party's side: the staff who answer for that party, routed as
+  requests are — its account managers (a ManagerAssignment, still holding the
+  manager role), the members of the thread's staff group (``group_id``: the
+  group an administrator chose to answer messages at /admin/messages/, taken
+  when the thread starts), and the staff who have already written in this
+  thread. Of those, only who may see the party (parties/services.py) and
+  handle work (security/roles.py: service, back office, manager) receive it.
+  Only when that is truly nobody — a party without a manager, no group chosen
+  (or one with nobody in it who could answer) and no staff reply yet — does
+  every active back-office and service user receive it, so no message goes
+  unseen. Head and admin read every thread but answer none, so they are never
   recipients; neither are the author's colleagues: the conversation is between
-  the party and the company. Staff groups route requests by type and know
-  nothing of parties, so they play no part here.
+  the party and the company.
+
+Each recipient is also told by e-mail (mail.py): ``post_message`` emits a
+``MessagePosted`` with the recipients through the workflow service's ``notify``.
 
 The author never receives their own message, so nothing the author views can
 move it. A message's state is the furthest any recipient has got:
@@ -43,10 +50,12 @@ from portal.identity.models import Role, User, UserRole, UserState
 from portal.messages.models import Message, MessageReceipt, MessageThread
 from portal.messages.workflow import MESSAGE
 from portal.parties.models import ManagerAssignment, Membership, MembershipState
-from portal.parties.services import may_see_party
+from portal.parties.services import may_see_party, party_viewers
+from portal.security.roles import HANDLER_ROLES
+from portal.staff.models import StaffGroup, StaffGroupMember
 from portal.workflows.bulk import apply_many
 
-# Staff who answer any party's messages; a manager answers those of the parties assigned to them.
+# Staff who answer any party's messages when nobody else would; a manager answers those of their parties.
 ANSWERING_ROLES = (Role.backoffice.value, Role.service.value)
 
 
@@ -60,7 +69,13 @@ def party_recipients(session, party_id) -> set[int]:
     ))
 
 
-def staff_recipients(session, party_id, thread_id) -> set[int]:
+def message_group_id(session) -> int | None:
+    """The staff group an administrator chose to answer messages, or None."""
+    return session.scalar(
+        select(StaffGroup.id).where(StaffGroup.answers_messages.is_(True)).order_by(StaffGroup.id).limit(1))
+
+
+def staff_recipients(session, party_id, thread_id, group_id=None) -> set[int]:
     """The staff who answer for the party in this thread (see the module docstring)."""
     managers = (
         select(ManagerAssignment.user_id)
@@ -69,15 +84,19 @@ def staff_recipients(session, party_id, thread_id) -> set[int]:
         .where(ManagerAssignment.party_id == party_id)
     )
     participants = (
-        select(Message.author_id).join(UserRole, UserRole.user_id == Message.author_id)
-        .where(Message.thread_id == thread_id, Message.from_staff.is_(True), UserRole.role.in_(ANSWERING_ROLES))
+        select(Message.author_id)
+        .where(Message.thread_id == thread_id, Message.from_staff.is_(True), Message.author_id.is_not(None))
     )
-    active = User.state == UserState.active.value
+    sources = [User.id.in_(managers), User.id.in_(participants)]
+    if group_id is not None:
+        sources.append(User.id.in_(select(StaffGroupMember.user_id).where(StaffGroupMember.group_id == group_id)))
+    handlers = select(UserRole.user_id).where(UserRole.role.in_([r.value for r in HANDLER_ROLES]))
     chosen = set(session.scalars(
-        select(User.id).where(active, or_(User.id.in_(managers), User.id.in_(participants)))
+        party_viewers([party_id]).where(or_(*sources), User.id.in_(handlers))
     ))
     if chosen:
         return chosen
+    active = User.state == UserState.active.value
     return set(session.scalars(
         select(User.id).join(UserRole, UserRole.user_id == User.id)
         .where(active, UserRole.role.in_(ANSWERING_ROLES)).distinct()
@@ -89,28 +108,41 @@ class ThreadRefused(PermissionError):
     """The author may not see the party (parties/services.py): their own thread would answer 404."""
 
 
+@dataclass(frozen=True)
+class MessagePosted:
+    """Sent through the workflow service's ``notify`` once a message and its receipts are written."""
+
+    session: object
+    thread: MessageThread
+    message: Message
+    recipients: tuple  # user ids, sorted
+
+
 def start_thread(workflow_service, *, party_id, author_id, from_staff, subject, body):
     """A new thread on ``subject`` with its first message; returns (thread, message). Only someone
     who may see the party starts one (the rule of its page and of the MessagesSend permission):
-    anyone else is refused with ThreadRefused, and nothing is written."""
-    if not may_see_party(workflow_service.db, author_id, party_id):
+    anyone else is refused with ThreadRefused, and nothing is written. The thread is answered by
+    the staff group chosen for messages now (``message_group_id``), whatever is chosen later."""
+    session = workflow_service.db
+    if not may_see_party(session, author_id, party_id):
         raise ThreadRefused(f"user {author_id} may not see party {party_id}")
     now = utcnow()
     thread = MessageThread(party_id=party_id, subject=subject, created_by_id=author_id,
-                           created_at=now, last_message_at=now)
-    workflow_service.db.add(thread)
-    workflow_service.db.flush()
+                           group_id=message_group_id(session), created_at=now, last_message_at=now)
+    session.add(thread)
+    session.flush()
     return thread, post_message(workflow_service, thread, author_id=author_id, from_staff=from_staff, body=body)
 
 
 def post_message(workflow_service, thread, *, author_id, from_staff, body) -> Message:
-    """Add a message to ``thread``, "sent", with an empty receipt for each recipient."""
+    """Add a message to ``thread``, "sent", with an empty receipt for each recipient (who are then
+    told of it: ``MessagePosted``)."""
     session = workflow_service.db
     now = utcnow()
     if from_staff:
         recipients = party_recipients(session, thread.party_id)
     else:
-        recipients = staff_recipients(session, thread.party_id, thread.id)
+        recipients = staff_recipients(session, thread.party_id, thread.id, thread.group_id)
     recipients.discard(author_id)
     message = Message(thread_id=thread.id, party_id=thread.party_id, author_id=author_id,
                       from_staff=from_staff, body=body, created_at=now)
@@ -119,6 +151,8 @@ def post_message(workflow_service, thread, *, author_id, from_staff, body) -> Me
         session.execute(insert(MessageReceipt),
                         [{"message_id": message.id, "user_id": uid} for uid in sorted(recipients)])
     thread.last_message_at = now
+    if workflow_service.notify is not None:
+        workflow_service.notify(MessagePosted(session, thread, message, tuple(sorted(recipients))))
     return message
 
 
@@ -127,7 +161,7 @@ def _not_by(user_id):
     return or_(Message.author_id.is_(None), Message.author_id != user_id)
 
 
-def _unread_of(user_id):
+def unread_of(user_id):
     """Conditions for a receipt of ``user_id`` not yet read, on someone else's message."""
     return (MessageReceipt.user_id == user_id, MessageReceipt.read_at.is_(None), _not_by(user_id))
 
@@ -138,7 +172,7 @@ def unread_receipts(user_id, party_ids: Select | None = None) -> Select:
     statement = (
         select(MessageReceipt.delivered_at)
         .join(Message, Message.id == MessageReceipt.message_id)
-        .where(*_unread_of(user_id))
+        .where(*unread_of(user_id))
     )
     return statement if party_ids is None else statement.where(Message.party_id.in_(party_ids))
 
@@ -160,17 +194,6 @@ def unread_summary(session, user_id, party_ids: Select | None = None) -> Unread:
     return Unread(total, undelivered)
 
 
-def latest_unread_party(session, user_id, party_ids: Select | None = None) -> int | None:
-    """The party of the user's newest unread message, where the counter's link should lead."""
-    statement = (
-        select(Message.party_id).join(MessageReceipt, MessageReceipt.message_id == Message.id)
-        .where(*_unread_of(user_id)).order_by(Message.id.desc()).limit(1)
-    )
-    if party_ids is not None:
-        statement = statement.where(Message.party_id.in_(party_ids))
-    return session.scalar(statement)
-
-
 def deliver_pending(workflow_service, user_id, resource_of, party_ids: Select | None = None) -> int:
     """Deliver to ``user_id`` every message not yet shown to them; returns how many.
 
@@ -180,7 +203,7 @@ def deliver_pending(workflow_service, user_id, resource_of, party_ids: Select | 
     session = workflow_service.db
     statement = (
         select(Message).join(MessageReceipt, MessageReceipt.message_id == Message.id)
-        .where(*_unread_of(user_id), MessageReceipt.delivered_at.is_(None))
+        .where(*unread_of(user_id), MessageReceipt.delivered_at.is_(None))
     )
     if party_ids is not None:
         statement = statement.where(Message.party_id.in_(party_ids))
@@ -210,7 +233,7 @@ def mark_thread_read(workflow_service, resource, user_id) -> list[int]:
     session = workflow_service.db
     messages = session.scalars(
         select(Message).join(MessageReceipt, MessageReceipt.message_id == Message.id)
-        .where(Message.thread_id == resource.item.id, *_unread_of(user_id))
+        .where(Message.thread_id == resource.item.id, *unread_of(user_id))
     ).all()
     if not messages or not _permitted(workflow_service, resource, "read"):
         return []
@@ -246,7 +269,7 @@ def unread_threads(user_id) -> Select:
     """The ids of threads where ``user_id`` has something unread (for an IN filter)."""
     return (
         select(Message.thread_id).join(MessageReceipt, MessageReceipt.message_id == Message.id)
-        .where(*_unread_of(user_id))
+        .where(*unread_of(user_id))
     )
 
 
@@ -262,7 +285,7 @@ def thread_stats(session, user_id, thread_ids) -> dict[int, ThreadStats]:
         return {}
     rows = session.execute(
         select(Message.thread_id, func.count(Message.id), func.count(MessageReceipt.message_id))
-        .outerjoin(MessageReceipt, and_(MessageReceipt.message_id == Message.id, *_unread_of(user_id)))
+        .outerjoin(MessageReceipt, and_(MessageReceipt.message_id == Message.id, *unread_of(user_id)))
         .where(Message.thread_id.in_(thread_ids))
         .group_by(Message.thread_id)
     ).all()
@@ -329,7 +352,7 @@ def export_rows(statement: Select, user_id) -> Select:
                 .correlate(MessageThread).scalar_subquery())
     unread = (
         select(func.count(MessageReceipt.message_id)).join(Message, Message.id == MessageReceipt.message_id)
-        .where(Message.thread_id == MessageThread.id, *_unread_of(user_id))
+        .where(Message.thread_id == MessageThread.id, *unread_of(user_id))
         .correlate(MessageThread).scalar_subquery()
     )
     return (

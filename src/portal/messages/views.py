@@ -1,23 +1,29 @@
-"""Messages: a party's threads, starting one, a thread with its messages and receipts, replying.
+"""Messages: a party's threads, starting one, a thread with its messages and receipts, replying;
+``/messages/``, the threads of every party the user may see.
 
 Who receives what, and when a message counts as delivered or read, is decided
-in services/messages.py; these views only show it and take the forms in.
-Opening a thread (GET) is what reads it.
+in services.py (inbox.py reads across parties); these views only show it and
+take the forms in. Opening a thread (GET) is what reads it.
 """
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from portal.i18n import _, translate
+from portal.messages import inbox
 from portal.messages import services as service
 from portal.messages.models import MessageThread
-from portal.messages.resources import ThreadResource, ThreadsContainer
+from portal.messages.resources import InboxArea, ThreadResource, ThreadsContainer
 from portal.messages.schemas import NewThreadSchema, ReplySchema
 from portal.messages.workflow import MESSAGE
+from portal.parties.models import Party
+from portal.parties.services import visible_party_ids
 from portal.security.permissions import Permission
+from portal.security.roles import sees_every_party
 from portal.views.forms import FormView
-from portal.views.listing import ListSpec, ListView
+from portal.views.listing import ANY_ID, ListSpec, ListView
 from portal.views.workflow import AttachmentLink
 from portal.views.xlsx import Column
+from portal.workflows.kinds import item_path
 from portal.workflows.services import IWorkflowService
 
 
@@ -77,6 +83,111 @@ class ThreadList(ListView):
             "rows": [(t, stats.get(t.id, service.ThreadStats(0, 0)), starters.get(t.created_by_id))
                      for t in page.items],
             "can_create": self.request.has_permission(Permission.MessagesSend, self.context),
+            "inbox_url": inbox_url(self.request) if spans_parties(self.request) else None,
+        }
+
+
+# --- /messages/: the threads of every party the user may see -------------------------------
+SHOW_ALL = "all"  # ?show=all: every thread; without it, those with something unread for this user
+
+
+def inbox_url(request, **query) -> str:
+    return request.resource_url(request.root, InboxArea.segment, "", query=query or None)
+
+
+def spans_parties(request) -> bool:
+    """Whether the user's messages may lie in more than one party (staff, a holding's user)."""
+    identity = request.identity
+    return sees_every_party(identity) or len(set(identity.party_ids) | set(identity.managed_party_ids)) > 1
+
+
+def thread_url(request, thread) -> str:
+    return request.application_url + item_path(request.registry, MESSAGE.name, thread.party_id, thread.id)
+
+
+@view_config(context=InboxArea, name="", attr="page", permission=Permission.MessagesInbox,
+             request_method=("GET", "HEAD"), renderer="portal:messages/templates/inbox.pt")
+@view_config(context=InboxArea, name="export.xlsx", attr="export", permission=Permission.MessagesInbox,
+             request_method=("GET", "HEAD"))
+class Inbox(ListView):
+    """The threads of every party the user may see, newest activity first: only those with something
+    unread for this user, or all (``?show=all``); by party (``?party=``), searched by subject; each
+    with its party, how many messages it holds and how many this user has not read (the export too)."""
+
+    spec = ListSpec(
+        columns=(
+            Column("#", "id", kind="number", width=8),
+            Column(_("Company"), "party_name", width=36),
+            Column(_("Subject"), "subject", width=50),
+            Column(_("Started by"), service.person_name, width=28),
+            Column(_("Started"), "created_at", kind="datetime"),
+            Column(_("Last message"), "last_message_at", kind="datetime"),
+            Column(_("Messages"), "messages", kind="number", width=10),
+            Column(_("Unread"), "unread", kind="number", width=10),
+        ),
+        sorts={
+            "last": MessageThread.last_message_at,
+            "created": MessageThread.created_at,
+            "subject": MessageThread.subject,
+            "party": Party.name,
+        },
+        default_sort="-last", tiebreak=MessageThread.id.desc(),
+        filters={"party": (MessageThread.party_id, ANY_ID), "show": (None, {SHOW_ALL})},
+        search=(MessageThread.subject,),
+        title=_("Messages"), ascii_name="messages", export_scalars=False,
+    )
+
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        self.user_id = request.authenticated_userid
+        self.scope = visible_party_ids(request.identity)  # None: the user sees every party
+
+    @property
+    def unread_only(self) -> bool:
+        return self.filters.get("show") != SHOW_ALL
+
+    def statement(self):
+        return inbox.inbox_threads(self.user_id, self.scope, unread_only=self.unread_only)
+
+    def export_statement(self, statement):
+        return inbox.inbox_export_rows(statement, self.user_id)
+
+    def party_choices(self, unread) -> list:
+        """The parties the filter offers, with this user's unread count on each: every party of a
+        customer or a manager; for staff who see every party, those with something unread for them
+        (and the one filtered by)."""
+        db = self.request.dbsession
+        if self.scope is not None:
+            ids = db.scalars(self.scope).all()
+        else:
+            ids = set(unread)
+            if "party" in self.filters:
+                ids.add(int(self.filters["party"]))
+        return [(party, unread.get(party.id, 0)) for party in inbox.parties_named(db, ids)]
+
+    def tab_url(self, show_all: bool) -> str:
+        query = {k: v for k, v in self.query.items() if k != "show"}
+        if show_all:
+            query["show"] = SHOW_ALL
+        return inbox_url(self.request, **query)
+
+    def extra(self, page):
+        db = self.request.dbsession
+        threads = page.items
+        stats = service.thread_stats(db, self.user_id, [t.id for t in threads])
+        starters = service.users_by_id(db, [t.created_by_id for t in threads])
+        parties = {p.id: p for p in inbox.parties_named(db, [t.party_id for t in threads])}
+        choices = self.party_choices(inbox.unread_by_party(db, self.user_id, self.scope))
+        chosen = self.filters.get("party")
+        return {
+            "unread_only": self.unread_only,
+            "rows": [(t, stats.get(t.id, service.ThreadStats(0, 0)), starters.get(t.created_by_id),
+                      parties[t.party_id], thread_url(self.request, t)) for t in threads],
+            "choices": choices,
+            "chosen": next((p for p, _n in choices if str(p.id) == chosen), None),
+            "party_filter_url": lambda party: inbox_url(self.request, **dict(self.query, party=str(party.id))),
+            "tabs": ((False, _("Unread"), self.tab_url(False)), (True, _("All conversations"), self.tab_url(True))),
+            "clear_url": inbox_url(self.request, **({} if self.unread_only else {"show": SHOW_ALL})),
         }
 
 
@@ -94,6 +205,7 @@ class NewThreadView(FormView):
     buttons = (("submit", _("Send")),)
     formid = "new-thread"
     upload_field = "attachment"
+    files_once = True
 
     def success(self, appstruct, upload):
         request = self.request
@@ -163,6 +275,7 @@ class ThreadView(FormView):
     buttons = (("submit", _("Send")),)
     formid = "reply"
     upload_field = "attachment"
+    files_once = True
     just_read = ()
 
     def action(self):

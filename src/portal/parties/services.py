@@ -6,11 +6,11 @@ package grant their view permissions alike): staff whose role sees every party
 guard, the assignee choices, the in-app notices and the e-mails ask it here, so
 nobody is given an item, or told of one, whose page would answer 404.
 """
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Select, exists, or_, select
 
 from portal.identity.models import User, UserRole, UserState
 from portal.parties.models import ManagerAssignment, Membership, MembershipState, Party
-from portal.security.roles import ALL_PARTIES_ROLES
+from portal.security.roles import ALL_PARTIES_ROLES, sees_every_party
 
 
 def _own(user_id, party_id):
@@ -42,3 +42,12 @@ def party_viewers(party_ids):
 def may_see_party(session, user_id: int, party_id: int) -> bool:
     """Whether the active user ``user_id`` may see the party ``party_id``."""
     return session.scalar(party_viewers([party_id]).where(User.id == user_id)) is not None
+
+
+def visible_party_ids(identity) -> Select | None:
+    """The ids of the parties a logged-in ``identity`` may see (a select, for an IN filter), read from
+    the principals it was loaded with; None when its role sees every party (no filter needed)."""
+    if sees_every_party(identity):
+        return None
+    ids = sorted(set(identity.party_ids) | set(identity.managed_party_ids))
+    return select(Party.id).where(Party.id.in_(ids))

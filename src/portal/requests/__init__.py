@@ -3,7 +3,7 @@ service queue through new → assigned → in progress ⇄ waiting → resolved 
 from portal.i18n import _
 from portal.identity.models import Role
 from portal.requests.resources import RequestsContainer
-from portal.requests.workflow import REQUEST
+from portal.requests.workflow import REQUEST, watchers
 from portal.security.permissions import Permission as P
 
 
@@ -17,5 +17,6 @@ def includeme(config):
     )
     config.add_party_tile("requests", _("Requests"), "requests", P.RequestsView, order=10)
     config.add_work_kind(REQUEST, segment=RequestsContainer.segment, key="request", title=_("Request"),
-                         plural=_("Requests"), view_permission=P.RequestsView, in_queue=True)
+                         plural=_("Requests"), view_permission=P.RequestsView, in_queue=True,
+                         watchers=watchers, news=_("New request #${id} “${subject}” from ${party}"))
     config.scan(".views")

@@ -3,8 +3,9 @@ from portal.i18n import _
 from portal.requests.models import CustomerRequest
 from portal.security.permissions import Permission as P
 from portal.workflows.effects import clear_resolved, mark_closed, mark_resolved, set_assignee, valid_assignee
-from portal.workflows.engine import State, Transition, Workflow
+from portal.workflows.engine import CREATE, State, Transition, Workflow
 from portal.workflows.roles import ROLES
+from portal.workflows.watchers import handlers, party_managers
 
 HANDLING = (P.RequestsHandle,)
 
@@ -42,3 +43,11 @@ REQUEST = Workflow(
     roles=ROLES,
     title=_("Request"),
 )
+
+
+def watchers(event):
+    """A filed request is news for the staff it is routed to (its type's group) and the party's
+    managers; its assignee hears of it anyway (workflows/notices.py)."""
+    if event.transition != CREATE:
+        return None
+    return handlers(event.item) | party_managers(event.item.party_id)

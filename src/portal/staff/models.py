@@ -1,5 +1,5 @@
 """Staff groups: the teams (dispatch, metering, back office) that work is routed to."""
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db.meta import Base
@@ -12,6 +12,8 @@ class StaffGroup(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    # The one group an administrator chose to answer customers' messages (/admin/messages/).
+    answers_messages: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     members = relationship("User", secondary="staff_group_members", order_by="User.last_name")
 

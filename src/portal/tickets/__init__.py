@@ -4,7 +4,7 @@ from portal.i18n import _
 from portal.identity.models import Role
 from portal.security.permissions import Permission as P
 from portal.tickets.resources import TicketsContainer
-from portal.tickets.workflow import SERVICE_TICKET
+from portal.tickets.workflow import SERVICE_TICKET, watchers
 
 
 def includeme(config):
@@ -17,5 +17,6 @@ def includeme(config):
     )
     config.add_party_tile("tickets", _("Service tickets"), "tickets", P.TicketsView, order=30)
     config.add_work_kind(SERVICE_TICKET, segment=TicketsContainer.segment, key="ticket", title=_("Service ticket"),
-                         plural=_("Service tickets"), view_permission=P.TicketsView, in_queue=True)
+                         plural=_("Service tickets"), view_permission=P.TicketsView, in_queue=True,
+                         watchers=watchers, news=_("Critical service ticket #${id} “${subject}” from ${party}"))
     config.scan(".views")

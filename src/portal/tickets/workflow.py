@@ -6,8 +6,10 @@ from portal.i18n import _
 from portal.security.permissions import Permission as P
 from portal.tickets.models import ServiceTicket
 from portal.workflows.effects import clear_resolved, mark_closed, mark_resolved, set_assignee, valid_assignee
-from portal.workflows.engine import State, Transition, Workflow
+from portal.workflows.engine import CREATE, State, Transition, Workflow
+from portal.workflows.priorities import Priority
 from portal.workflows.roles import ROLES
+from portal.workflows.watchers import handlers, party_managers
 
 HANDLING = (P.TicketsHandle,)
 
@@ -43,3 +45,11 @@ SERVICE_TICKET = Workflow(
     roles=ROLES,
     title=_("Service ticket"),
 )
+
+
+def watchers(event):
+    """A ticket opened at critical priority is news for the staff who work tickets (its group, else
+    the service role) and the party's managers; any other ticket waits in the queue unannounced."""
+    if event.transition != CREATE or event.item.priority != Priority.critical:
+        return None
+    return handlers(event.item) | party_managers(event.item.party_id)

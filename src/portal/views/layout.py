@@ -8,10 +8,11 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.attachments.services import human_size
-from portal.formats import format_date, format_datetime
+from portal.formats import format_date, format_datetime, format_money, format_number
 from portal.i18n import LANGUAGES, identity_or_none
+from portal.messages.inbox import unread_by_party, unread_parties
 from portal.messages.models import MessageReceipt
-from portal.messages.services import deliver_pending, latest_unread_party, unread_receipts
+from portal.messages.services import deliver_pending, unread_receipts
 from portal.parties.models import Party
 from portal.parties.resources import find_party, visible_parties_query
 from portal.root import Root
@@ -171,23 +172,49 @@ class Layout:
         return f"{COUNTER_CAP}+" if count > COUNTER_CAP else str(count)
 
     @reify
+    def unread_by_party(self) -> dict[int, int]:
+        """This user's unread messages on each of their parties, for the party switcher (a query only
+        when the switcher is shown and something is unread)."""
+        if not self.has_switcher or not self.unread_messages:
+            return {}
+        return unread_by_party(self.request.dbsession, self.user.id, self._message_parties)
+
+    @reify
+    def _unread_parties(self) -> list[int]:
+        """Up to two parties holding this user's unread messages: enough to tell one from several."""
+        if not self.unread_messages:
+            return []
+        if self.has_switcher:  # the switcher's counts already say where they are
+            return sorted(self.unread_by_party)[:2]
+        return unread_parties(self.request.dbsession, self.user.id, self._message_parties)
+
+    @reify
     def messages_url(self):
-        """Where the messages counter leads: this party's messages, else the newest unread one's, else
-        the user's first party's; None when there is no such party."""
+        """Where the messages counter leads: where the unread ones are. This party's messages when
+        every unread one is here (or none is, on a party's page); that party's when they are all in
+        one party and this page is of none; ``/messages/`` when they are in several parties or in
+        another than this page's. With nothing unread elsewhere, a customer of one party goes to its
+        messages, anyone else to all their conversations at ``/messages/``."""
         if not self._counting:
             return None
+        request = self.request
         party = find_party(self.context)
-        if party is not None and self.request.has_permission(Permission.MessagesView, party):
-            return self.request.resource_url(party, "messages", "")
-        party_id = None
-        if self.unread_messages:
-            party_id = latest_unread_party(self.request.dbsession, self.user.id, self._message_parties)
-        if party_id is None and len(self.identity.party_ids) == 1:
-            (party_id,) = self.identity.party_ids  # one party: no query for the list of them
-        elif party_id is None and self.my_parties:
-            party_id = self.my_parties[0].id
-        if party_id is None:
-            return None
+        if party is not None and not request.has_permission(Permission.MessagesView, party):
+            party = None
+        unread = self._unread_parties
+        if party is not None and set(unread) <= {party.party.id}:
+            return request.resource_url(party, "messages", "")
+        if len(unread) == 1 and party is None:
+            return self._party_messages_url(unread[0])
+        if unread:
+            return request.resource_url(self.root, "messages", "")
+        identity = self.identity
+        if len(identity.party_ids) == 1 and not identity.managed_party_ids and not identity.is_staff:
+            (party_id,) = identity.party_ids  # one party: no query for the list of them
+            return self._party_messages_url(party_id)
+        return request.resource_url(self.root, "messages", "", query={"show": "all"})
+
+    def _party_messages_url(self, party_id):
         return self.request.resource_url(self.root, "p", str(party_id), "messages", "")
 
     def date(self, value):
@@ -197,6 +224,14 @@ class Layout:
     def datetime(self, value):
         """A moment in the company's time zone, written the language's way."""
         return format_datetime(value, self.request.registry["portal_tz"], self.language, "short")
+
+    def money(self, value, currency):
+        """An amount in its currency, written the language's way: "1 234,50 ₽"."""
+        return format_money(value, currency, self.language)
+
+    def number(self, value, price=False):
+        """A quantity or a rate without trailing zeros ("1 234,5"); a price with two decimals at least."""
+        return format_number(value, self.language, "#,##0.00##" if price else "#,##0.###")
 
     def filesize(self, size):
         return human_size(size, self.language)

@@ -3,10 +3,13 @@
 What the queue, the dashboard, the notices and item URLs need to know of a
 workflow item kind is said once, where the kind is defined: its workflow and
 model, its URL segment under a party, the permission that lets a user see one,
-and whether it is worked in the service queue, counted on the dashboard and
-announced in notices.
+whether it is worked in the service queue, counted on the dashboard and
+announced in notices, and which staff watch for new items of it.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from pyramid.exceptions import ConfigurationError
 
 WORK_KINDS = "portal.work_kinds"
 
@@ -24,6 +27,12 @@ class WorkKind:
     in_queue: bool = False  # worked in /service/ (it has a priority, a due time, an assignee)
     on_dashboard: bool = True
     notices: bool = True  # its moves make in-app notices and e-mails for author and assignee
+    # Who hears of new work of this kind: ``watchers(event)`` is a SQL condition on ``User.id`` (see
+    # workflows/watchers.py) for a move that brings new work (a request filed, a change request
+    # submitted), None for every other move; ``news`` heads the notice's e-mail ("New request #12 …
+    # from …", with ${id}, ${subject} and ${party}).
+    watchers: Callable | None = None
+    news: object = None
     # The staff area listing the items waiting in one state ((area, state)), for the dashboard's links.
     decided_in: tuple | None = None
 
@@ -42,6 +51,8 @@ class WorkKind:
 
 def add_work_kind(config, workflow, *, segment, key, title, plural, view_permission, **options):
     kind = WorkKind(workflow, segment, key, title, plural, view_permission, **options)
+    if (kind.watchers is None) != (kind.news is None):
+        raise ConfigurationError(f"work kind {kind.name}: watchers and news go together")
 
     def register():
         config.registry.setdefault(WORK_KINDS, {})[kind.name] = kind

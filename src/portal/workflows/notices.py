@@ -1,5 +1,6 @@
-"""In-app notices: the author and the assignee hear of every move someone else makes."""
-from sqlalchemy import Select, select, update
+"""In-app notices: the author and the assignee hear of every move someone else makes, and the staff
+who watch a kind (its ``watchers``) of the moves that bring them new work."""
+from sqlalchemy import Select, or_, select, update
 
 from portal.db.meta import utcnow
 from portal.identity.models import User
@@ -9,10 +10,21 @@ from portal.workflows.kinds import work_kinds
 from portal.workflows.models import Notice
 
 
+def watchers(registry, event: TransitionApplied):
+    """The SQL condition on ``User.id`` naming the staff this move brings new work (the kind's
+    ``watchers`` hook: a request filed, a critical ticket, a change request submitted), or None
+    when it brings none."""
+    kind = work_kinds(registry).get(event.workflow.name)
+    if kind is None or not kind.notices or kind.watchers is None:
+        return None
+    return kind.watchers(event)
+
+
 def recipients(registry, event: TransitionApplied) -> list[int]:
-    """Who hears of a move: the item's author and assignee, not the one who made it, and only while
-    they may see the item's party (parties/services.py: the rule its page applies); nobody for a
-    kind registered without notices (messages have their own unread counters and receipts)."""
+    """Who hears of a move: the item's author and assignee, and the staff watching for new work when
+    the move brings some; never the one who made it, and only while they may see the item's party
+    (parties/services.py: the rule its page applies). Nobody for a kind registered without notices
+    (messages have their own unread counters and receipts)."""
     kind = work_kinds(registry).get(event.workflow.name)
     if kind is None or not kind.notices:
         return []
@@ -20,9 +32,16 @@ def recipients(registry, event: TransitionApplied) -> list[int]:
     users = {getattr(item, "author_id", None), getattr(item, "assignee_id", None)}
     users.discard(None)
     users.discard(event.actor_id)
-    if not users:
+    wanted = [User.id.in_(sorted(users))] if users else []
+    watching = watchers(registry, event)
+    if watching is not None:
+        wanted.append(watching)
+    if not wanted:
         return []
-    return sorted(event.context.session.scalars(party_viewers([item.party_id]).where(User.id.in_(users))))
+    statement = party_viewers([item.party_id]).where(or_(*wanted))
+    if event.actor_id is not None:
+        statement = statement.where(User.id != event.actor_id)
+    return sorted(event.context.session.scalars(statement))
 
 
 class NoticeWriter:
