@@ -22,4 +22,7 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The transition it came with (a file sent with "answer" or "resolve"), shown beside that comment
+    # in the item's history; None for a file sent when the item was filed.
+    history_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_history.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -187,15 +187,26 @@ class AttachmentService:
             raise
         return CheckedUpload(temp_path, name, TYPES[extension], size, digest.hexdigest())
 
-    def attach(self, upload: "CheckedUpload", *, party_id, owner_type, owner_id, uploaded_by_id) -> Attachment:
-        """Keep a checked upload for an item: move it into place and record it."""
+    def keep(self, upload: "CheckedUpload") -> str:
+        """Move a checked upload into the store under its hash (the same bytes are kept once); its path.
+
+        The caller records it in its own transaction: a rolled-back record leaves
+        the bytes unreferenced in the store, never a record without its bytes.
+        """
         final = self.path_for(upload.sha256)
         os.makedirs(os.path.dirname(final), exist_ok=True)
         os.replace(upload.temp_path, final)
+        return final
+
+    def attach(self, upload: "CheckedUpload", *, party_id, owner_type, owner_id, uploaded_by_id,
+               history_id=None) -> Attachment:
+        """Keep a checked upload for an item: move it into place and record it (with ``history_id``,
+        as sent with that transition of the item)."""
+        self.keep(upload)
         attachment = Attachment(
             party_id=party_id, owner_type=owner_type, owner_id=owner_id, filename=upload.filename,
             content_type=upload.content_type, size=upload.size, sha256=upload.sha256,
-            uploaded_by_id=uploaded_by_id,
+            uploaded_by_id=uploaded_by_id, history_id=history_id,
         )
         self.db.add(attachment)
         self.db.flush()

@@ -81,6 +81,7 @@ class NewRequestView(FormView):
     buttons = (("submit", _("File the request")),)
     formid = "new-request"
     upload_field = "attachment"
+    files_once = True
 
     def __init__(self, context, request):
         super().__init__(context, request)

@@ -12,12 +12,17 @@ Jobs:
   (N defaults to the setting ``portal.mail.keep_days``, else 90); e-mails
   still waiting or failed stay.
 
+- ``prune-form-tokens`` deletes the record of one-time form tokens used longer
+  ago than their lifetime (``portal.forms.token_hours``, else 24): such a token
+  is refused as expired, so its record keeps nothing from filing twice.
+
 A job runs in one transaction: it closes all it finds or, on an error, nothing.
 Running it again at once finds nothing more to do.
 """
 import argparse
 import sys
 
+from portal.formtokens.services import TokenPolicy, prune_used
 from portal.outbox.services import prune_sent
 from portal.requests.services import auto_close
 from portal.scripts.common import app_request, db_session, load_settings
@@ -65,6 +70,14 @@ def run_prune_outbox(settings, args) -> str:
     return f"Deleted {pruned} {noun} sent more than {days} days ago."
 
 
+def run_prune_form_tokens(settings, args) -> str:
+    lifetime = TokenPolicy.from_settings(settings).lifetime
+    with db_session(settings) as db:
+        pruned = prune_used(db, lifetime)
+    noun = "form token" if pruned == 1 else "form tokens"
+    return f"Deleted {pruned} used {noun} older than {int(lifetime.total_seconds() // 3600)} hours."
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="portal-jobs", description="Run the portal's scheduled jobs.")
     parser.add_argument("config_uri", help="the .ini file, e.g. production.ini")
@@ -75,6 +88,8 @@ def build_parser():
     prune = sub.add_parser("prune-outbox", help="delete e-mails sent longer ago than N days")
     prune.add_argument("--days", help=f"N (default: the setting {KEEP_SENT_SETTING}, else {DEFAULT_KEEP_SENT_DAYS})")
     prune.set_defaults(func=run_prune_outbox)
+    tokens = sub.add_parser("prune-form-tokens", help="delete the used one-time form tokens that have expired")
+    tokens.set_defaults(func=run_prune_form_tokens)
     return parser
 
 

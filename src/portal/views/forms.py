@@ -1,9 +1,15 @@
 """Forms on pages: the ``FormView`` every form of the portal is, and the helpers it is made of."""
+from urllib.parse import urlsplit, urlunsplit
+
 import colander
 import deform
+from pyramid.httpexceptions import HTTPSeeOther
 
 from portal.attachments.services import IAttachmentService, UploadRefused
-from portal.i18n import _
+from portal.formtokens.services import IFormTokenService, TokenRefused
+from portal.i18n import _, translate
+
+TOKEN_FIELD = "form_token"  # the hidden field of a form that files once (FormView.files_once)
 
 
 class FormRefused(Exception):
@@ -72,6 +78,11 @@ class FormView:
     ``action()`` (where the form posts) and ``page(form_html)`` (the template's
     values). It is registered with class-level ``@view_config(..., attr="get")``
     and ``@view_config(..., attr="post")``.
+
+    A form that files something (a request, a ticket, a message) sets
+    ``files_once``: each rendering carries a one-time token (formtokens/), and
+    the same form sent again, even twice at the same moment, files nothing
+    more and lands on the page the first one led to.
     """
 
     schema_class = None
@@ -79,6 +90,7 @@ class FormView:
     formid = "deform"
     upload_field = None
     invalid_status = 400
+    files_once = False
 
     def __init__(self, context, request):
         self.context = context
@@ -113,7 +125,12 @@ class FormView:
     # --- the form --------------------------------------------------------------------------------
     def form(self) -> deform.Form:
         if self._form is None:
-            schema = self.schema_class().bind(request=self.request, **self.bind_kwargs())
+            schema = self.schema_class()
+            if self.files_once:
+                schema.add(colander.SchemaNode(colander.String(), name=TOKEN_FIELD, missing="",
+                                               default=self.tokens().issue(self.formid),
+                                               widget=deform.widget.HiddenWidget()))
+            schema = schema.bind(request=self.request, **self.bind_kwargs())
             buttons = tuple(b if isinstance(b, deform.Button) else deform.Button(*b) for b in self.buttons)
             self._form = deform.Form(schema, buttons=buttons, formid=self.formid, action=self.action())
         return self._form
@@ -132,12 +149,45 @@ class FormView:
         """Keep the checked upload for ``item`` just created (nothing when there was none)."""
         attach_upload(self.request, upload, item, owner_type)
 
+    # --- filing once -----------------------------------------------------------------------------
+    def tokens(self):
+        return self.request.find_service(IFormTokenService)
+
+    def token_refused(self, message) -> str:
+        """The form again with what was sent, ``message`` above it and a new token."""
+        form = self.form()
+        try:
+            form.validate(self.request.POST.items())  # fills form.cstruct (and the fields' errors)
+        except deform.ValidationFailure:
+            pass
+        if not isinstance(form.cstruct, dict):
+            form.cstruct = {}
+        form.cstruct[TOKEN_FIELD] = self.tokens().issue(self.formid)
+        return form_error(form, message)
+
+    def already_filed(self, used):
+        """The answer to a form sent again: the page the first sending led to."""
+        request = self.request
+        request.session.flash(translate(request, _("This form had already been sent; nothing was filed again. "
+                                                   "Here is what it filed.")), "info")
+        location = request.host_url + used.location if used.location else request.resource_url(self.context)
+        return HTTPSeeOther(location)
+
     # --- the two views ---------------------------------------------------------------------------
     def get(self):
         return self.page(self.form().render(self.appstruct()))
 
     def post(self):
         form = self.form()
+        nonce = None
+        if self.files_once:
+            try:
+                nonce = self.tokens().verify(self.formid, self.request.POST.get(TOKEN_FIELD, ""))
+            except TokenRefused as refused:
+                return self.invalid(self.token_refused(refused.message))
+            used = self.tokens().used(nonce)
+            if used is not None:
+                return self.already_filed(used)
         try:
             if self.upload_field:
                 appstruct, upload = validate_with_upload(self.request, form, self.upload_field)
@@ -147,9 +197,26 @@ class FormView:
             return self.invalid(failure.render())
         except FormRefused as refused:
             return self.invalid(refused.html)
+        if nonce is not None:
+            # Recorded before anything is filed, in the same transaction: a POST of the same form
+            # at the same moment waits here for this one's commit, then finds the token used.
+            used = self.tokens().claim(nonce, self.formid)
+            if used is not None:
+                if upload is not None:
+                    self.request.find_service(IAttachmentService).discard(upload)
+                return self.already_filed(used)
         try:
-            return self.success(appstruct, upload)
+            response = self.success(appstruct, upload)
         except FormRefused as refused:
-            # Refused after validation: whatever success() had begun is not kept.
+            # Refused after validation: whatever success() had begun is not kept (nor the token's use).
             self.request.tm.doom()
             return self.invalid(refused.html)
+        if nonce is not None:
+            self.tokens().record(nonce, local_part(getattr(response, "location", None) or self.request.path_qs))
+        return response
+
+
+def local_part(url: str) -> str:
+    """The path, query and anchor of ``url`` (a redirect's target) without its scheme and host."""
+    parts = urlsplit(url)
+    return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))

@@ -4,7 +4,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from portal.attachments.services import IAttachmentService
+from portal.attachments.services import CheckedUpload, IAttachmentService, UploadRefused
 from portal.formats import format_datetime
 from portal.i18n import _, translate
 from portal.identity.models import User, UserRole
@@ -17,6 +17,7 @@ from portal.workflows.resources import WorkflowItem
 from portal.workflows.services import IWorkflowService
 
 MAX_COMMENT = 4000
+UPLOAD_FIELD = "attachment"  # the file input of an action's form (macros/workflow.pt)
 
 
 def staff_choices(dbsession, party_ids=None):
@@ -54,7 +55,20 @@ def workflow_panel(request, resource):
         "states": resource.workflow.states,
         "assignees": staff_choices(request.dbsession, [resource.item.party_id]) if needs_staff else [],
         "version": resource.item.version,
+        "takes_file": takes_file,
+        "accept": ",".join("." + extension for extension in request.registry["upload_policy"].extensions),
+        # The files sent with a transition, shown beside its comment in the timeline.
+        "files": transition_files(request, resource),
     }
+
+
+def transition_files(request, resource) -> dict[int, list["AttachmentLink"]]:
+    """The item's files that came with a transition, by the id of its history row."""
+    files = {}
+    for link in attachment_links(request, resource):
+        if link.history_id is not None:
+            files.setdefault(link.history_id, []).append(link)
+    return files
 
 
 def refusal_text(request, error: WorkflowError) -> str:
@@ -88,17 +102,46 @@ def apply_transition(context, request):
         request.session.flash(translate(request, _("The comment is longer than ${max} characters.",
                                                    mapping={"max": MAX_COMMENT})), "error")
         return HTTPSeeOther(back)
+    attachments = request.find_service(IAttachmentService)
+    try:
+        upload = checked_transition_upload(request, context.workflow.transitions.get(name), attachments)
+    except UploadRefused as refused:
+        request.session.flash(translate(request, refused.message), "error")
+        return HTTPSeeOther(back)
     try:
         event = request.find_service(IWorkflowService).apply(
             context, name, comment=comment, expected_version=version, **data)
     except WorkflowError as error:
         request.tm.doom()  # an effect may have run before the refusal: keep none of it
+        if upload is not None:
+            attachments.discard(upload)
         request.session.flash(refusal_text(request, error), "error")
         return HTTPSeeOther(back)
+    if upload is not None:
+        request.dbsession.flush()  # the history row's id
+        attachments.attach(upload, party_id=context.item.party_id, owner_type=context.workflow.name,
+                           owner_id=context.item.id, uploaded_by_id=request.authenticated_userid,
+                           history_id=event.entry.id)
     state = context.workflow.state(event.to_state)
     request.session.flash(translate(request, _("Done. The state is now “${state}”.",
                                                mapping={"state": translate(request, state.title)})), "success")
     return HTTPSeeOther(back)
+
+
+def takes_file(transition) -> bool:
+    """A transition that takes a comment takes a file with it (an answer with the document asked for)."""
+    return transition is not None and transition.comment_required
+
+
+def checked_transition_upload(request, transition, attachments) -> CheckedUpload | None:
+    """The file sent with a transition, checked as filing checks it (by content and size); None
+    when none was sent. Raises UploadRefused when it is refused, or sent with an action that takes none."""
+    upload = request.POST.get(UPLOAD_FIELD)
+    if not getattr(upload, "filename", None):  # no file chosen: the browser sends an empty field
+        return None
+    if not takes_file(transition):
+        raise UploadRefused(_("This action takes no file."))
+    return attachments.check(upload.file, upload.filename)
 
 
 class AttachmentLink:
@@ -106,6 +149,7 @@ class AttachmentLink:
 
     def __init__(self, attachment, url):
         self.filename, self.size, self.url = attachment.filename, attachment.size, url
+        self.history_id = attachment.history_id
 
 
 def attachment_links(request, resource) -> list[AttachmentLink]:

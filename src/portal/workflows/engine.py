@@ -101,6 +101,7 @@ class TransitionApplied:
     actor_id: int | None
     comment: str
     context: TransitionContext
+    entry: WorkflowHistory | None = None  # the history row it recorded (the bulk path records many at once)
 
 
 class Workflow:
@@ -179,9 +180,10 @@ class Workflow:
         item.state = self.initial
         ctx.session.add(item)
         ctx.session.flush()
-        self._record(ctx, item, CREATE, None, self.initial)
+        entry = self._record(ctx, item, CREATE, None, self.initial)
         if notify is not None:
-            notify(TransitionApplied(self, item, CREATE, None, self.initial, ctx.actor_id, ctx.comment, ctx))
+            notify(TransitionApplied(self, item, CREATE, None, self.initial, ctx.actor_id, ctx.comment, ctx,
+                                     entry))
 
     def apply(self, item, name: str, ctx: TransitionContext, *, permits, notify=None,
               expected_version: int | None = None) -> TransitionApplied:
@@ -216,9 +218,9 @@ class Workflow:
         for effect in transition.effects:
             effect(item, ctx)
         ctx.session.flush()
-        self._record(ctx, item, transition.name, from_state, transition.to_state)
+        entry = self._record(ctx, item, transition.name, from_state, transition.to_state)
         event = TransitionApplied(self, item, transition.name, from_state, transition.to_state,
-                                  ctx.actor_id, ctx.comment, ctx)
+                                  ctx.actor_id, ctx.comment, ctx, entry)
         if notify is not None:
             notify(event)
         return event
@@ -237,8 +239,10 @@ class Workflow:
                 "from_state": from_state, "to_state": to_state, "actor_id": ctx.actor_id,
                 "at": ctx.now, "comment": ctx.comment or ""}
 
-    def _record(self, ctx, item, transition, from_state, to_state) -> None:
-        ctx.session.add(WorkflowHistory(**self.history_values(ctx, item, transition, from_state, to_state)))
+    def _record(self, ctx, item, transition, from_state, to_state) -> WorkflowHistory:
+        entry = WorkflowHistory(**self.history_values(ctx, item, transition, from_state, to_state))
+        ctx.session.add(entry)
+        return entry
 
     # --- history -------------------------------------------------------------------
     def history(self, session, item) -> list[WorkflowHistory]:
