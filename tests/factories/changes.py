@@ -9,8 +9,11 @@ PARTY_VALUES = {
     "contact_person": "Ivan Petrov",
     "email": "billing@party.test",
     "phone": "+7 495 000-00-01",
-    "bank_account": "40702810900000000001",
+    "bank_name": "PJSC Sberbank",
+    "bank_bic": "044525225",
+    "bank_account": "40702810200000000001",  # its control digit matches the BIC
     "invoice_channel": "email",
+    "invoice_email": "invoices@party.test",
 }
 
 

@@ -1,4 +1,5 @@
-"""Forms of the workflow settings: request types, the SLA per priority, staff groups and their members.
+"""Forms of the workflow settings: request types, the SLA per priority, staff groups and their members,
+the group that answers messages.
 
 They check the shape of the input only; what needs the database (a code or a
 name already taken, a group that no longer exists) is the service's to refuse.
@@ -95,6 +96,11 @@ class SlaPrioritySchema(colander.MappingSchema):
         colander.Boolean(), title=_("Count business hours only"), missing=False,
         widget=deform.widget.CheckboxWidget(),
     )
+    customer_may_choose = colander.SchemaNode(
+        colander.Boolean(), title=_("Customers may choose it"), missing=False,
+        description=_("Otherwise a customer cannot open a ticket at this priority."),
+        widget=deform.widget.CheckboxWidget(),
+    )
 
 
 class SlaSchema(CSRFSchema):
@@ -129,4 +135,74 @@ class AddMemberSchema(CSRFSchema):
 
     user_id = colander.SchemaNode(
         colander.String(), title=_("Member of staff"), widget=_member_widget, validator=_member_validator,
+    )
+
+
+@colander.deferred
+def _message_group_widget(node, kw):
+    return deform.widget.SelectWidget(
+        values=[("", _("— no group: the parties' managers, else all back-office and service staff —"))]
+        + [(str(g.id), g.name) for g in kw["groups"]]
+    )
+
+
+@colander.deferred
+def _message_group_validator(node, kw):
+    return colander.OneOf([str(g.id) for g in kw["groups"]])
+
+
+class MessageGroupSchema(CSRFSchema):
+    """The staff group that answers customers' messages: bind with ``request`` and ``groups``."""
+
+    group_id = colander.SchemaNode(
+        colander.String(), title=_("Staff group that answers messages"), missing=None,
+        widget=_message_group_widget, validator=_message_group_validator,
+    )
+
+
+# --- a user's access: staff roles and the parties it acts for ------------------------------------
+MAX_PARTY_REF = 64
+
+
+@colander.deferred
+def _roles_widget(node, kw):
+    return deform.widget.CheckboxChoiceWidget(values=list(kw["roles"]))
+
+
+@colander.deferred
+def _roles_validator(node, kw):
+    return colander.ContainsOnly([value for value, _title in kw["roles"]])
+
+
+class UserRolesSchema(CSRFSchema):
+    """A user's staff roles (none: a customer): bind with ``request`` and ``roles`` ((value, title) pairs)."""
+
+    roles = colander.SchemaNode(
+        colander.Set(), title=_("Staff roles"), missing=(), widget=_roles_widget, validator=_roles_validator,
+        description=_("A customer's user has none; the roles take effect on the user's next page."),
+    )
+
+
+class GrantPartySchema(CSRFSchema):
+    """The party a user is to act for, by its id in the portal or its accounting id."""
+
+    party = colander.SchemaNode(
+        colander.String(), title=_("Party"), preparer=strip_text, validator=colander.Length(max=MAX_PARTY_REF),
+        description=_("Its number in the portal (as in /p/42/) or its id in the accounting system."),
+    )
+
+
+# --- customer groups (party groups) ------------------------------------------------------------
+class PartyGroupSchema(CSRFSchema):
+    """A customer group's name (creating or renaming it)."""
+
+    name = _text(_("Name of the group"), MAX_GROUP_NAME)
+
+
+class AddPartySchema(CSRFSchema):
+    """A party to put in a customer group, by its number in the portal or its accounting id."""
+
+    party = colander.SchemaNode(
+        colander.String(), title=_("Party"), preparer=strip_text, validator=colander.Length(max=MAX_PARTY_REF),
+        description=_("Its number in the portal (as in /p/42/) or its id in the accounting system."),
     )

@@ -1,4 +1,5 @@
-"""The workflow settings an administrator keeps: request types, the SLA per priority, staff groups.
+"""The workflow settings an administrator keeps: request types, the SLA per priority, staff groups,
+the group that answers customers' messages.
 
 Every change is written to the audit log with what it changed, through the
 ``IAuditService`` the caller passes (so the entry names the acting admin).
@@ -6,8 +7,6 @@ What the database would refuse (a code or name taken) or what would strand
 work (a group that request types or open items are routed to) is refused here
 with a ``SettingRefused`` that says why, before anything is changed.
 """
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 
 from portal.i18n import _
@@ -16,7 +15,6 @@ from portal.requests.models import CustomerRequest, RequestType
 from portal.requests.workflow import REQUEST
 from portal.staff.models import StaffGroup, StaffGroupMember
 from portal.tickets.models import ServiceTicket, SlaPolicy
-from portal.tickets.sla import DEFAULT_HOURS
 from portal.tickets.workflow import SERVICE_TICKET
 from portal.workflows.priorities import PRIORITIES
 
@@ -81,41 +79,25 @@ def request_counts(session, type_ids) -> dict[int, int]:
 
 
 # --- SLA -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SlaRow:
-    """The service level of one priority; ``configured`` is False while the default applies."""
-
-    priority: str
-    resolve_hours: int
-    business_hours: bool
-    configured: bool
-
-
-def sla_table(session) -> list[SlaRow]:
-    """Every priority, lowest first, with its configured policy or the default that stands in for it."""
-    policies = {p.priority: p for p in session.scalars(select(SlaPolicy))}
-    rows = []
-    for priority in PRIORITIES:
-        policy = policies.get(priority)
-        if policy is None:
-            rows.append(SlaRow(priority, DEFAULT_HOURS[priority], False, False))
-        else:
-            rows.append(SlaRow(priority, policy.resolve_hours, policy.business_hours, True))
-    return rows
-
-
 def save_sla(session, audit, values: dict) -> dict:
-    """Store ``{priority: (resolve_hours, business_hours)}`` for every priority; returns what changed."""
+    """Store ``{priority: (resolve_hours, business_hours, customer_may_choose)}`` for every priority;
+    returns what changed. Refused when customers could choose no priority at all: they could open no ticket."""
+    if not any(values[priority][2] for priority in PRIORITIES):
+        raise SettingRefused(_("Customers must be able to choose at least one priority, "
+                               "or they could open no ticket."))
     changes = {}
     for priority in PRIORITIES:
-        hours, business = values[priority]
+        hours, business, may_choose = new = values[priority]
         policy = session.get(SlaPolicy, priority)
         if policy is None:
-            session.add(SlaPolicy(priority=priority, resolve_hours=hours, business_hours=business))
-            changes[priority] = [None, [hours, business]]
-        elif (policy.resolve_hours, policy.business_hours) != (hours, business):
-            changes[priority] = [[policy.resolve_hours, policy.business_hours], [hours, business]]
-            policy.resolve_hours, policy.business_hours = hours, business
+            session.add(SlaPolicy(priority=priority, resolve_hours=hours, business_hours=business,
+                                  customer_may_choose=may_choose))
+            changes[priority] = [None, list(new)]
+        else:
+            old = (policy.resolve_hours, policy.business_hours, policy.customer_may_choose)
+            if old != new:
+                changes[priority] = [list(old), list(new)]
+                policy.resolve_hours, policy.business_hours, policy.customer_may_choose = new
     if changes:
         session.flush()
         audit.record("sla.update", "sla", changes=changes)
@@ -231,7 +213,11 @@ def _open_items(session, group: StaffGroup) -> int:
 
 
 def delete_group(session, audit, group: StaffGroup) -> None:
-    """Delete ``group`` unless work is routed to it: request types, or requests and tickets still open."""
+    """Delete ``group`` unless work is routed to it: request types, customers' messages, or requests
+    and tickets still open."""
+    if group.answers_messages:
+        raise SettingRefused(_("The group cannot be deleted: it answers customers' messages. "
+                               "Choose another group for messages first."))
     types = routed_types(session, [group.id]).get(group.id, [])
     if types:
         raise SettingRefused(_(
@@ -246,3 +232,35 @@ def delete_group(session, audit, group: StaffGroup) -> None:
     session.delete(group)
     session.flush()
     audit.record("staff_group.delete", target, name=name)
+
+
+# --- who answers messages ----------------------------------------------------------------
+def message_group(session) -> StaffGroup | None:
+    """The staff group chosen to answer customers' messages (messages/services.py routes by it)."""
+    return session.scalars(
+        select(StaffGroup).where(StaffGroup.answers_messages.is_(True)).order_by(StaffGroup.id).limit(1)).first()
+
+
+def set_message_group(session, audit, group_id: int | None) -> bool:
+    """Make ``group_id`` (None: no group) the one group that answers messages; False when nothing changes.
+
+    The groups are locked while the choice moves, so two administrators choosing
+    at once leave one group chosen, not two. Threads already started keep their
+    group: the choice applies to threads started from now on.
+    """
+    groups = session.scalars(select(StaffGroup).order_by(StaffGroup.id).with_for_update()).all()
+    if group_id is not None and group_id not in {g.id for g in groups}:
+        raise SettingRefused(_("This staff group no longer exists. Choose another one."), field="group_id")
+    chosen = [g for g in groups if g.answers_messages]
+    if [g.id for g in chosen] == ([] if group_id is None else [group_id]):
+        return False
+    for group in groups:
+        group.answers_messages = group.id == group_id
+    session.flush()
+    old = chosen[0] if chosen else None
+    new = next((g for g in groups if g.id == group_id), None)
+    audit.record("messages.group", "messages", changes={"group": [
+        None if old is None else {"id": old.id, "name": old.name},
+        None if new is None else {"id": new.id, "name": new.name},
+    ]})
+    return True

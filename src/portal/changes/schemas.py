@@ -3,12 +3,14 @@
 Every field comes pre-filled with the party's value of today. Only a value the
 customer changed is checked against the format rules: data the accounting
 system sent in an older format must not block a change to another field.
+The bank details follow bank.py (BIC, account number, and the two together).
 """
 import re
 
 import colander
 import deform
 
+from portal.changes.bank import account_problem, bic_problem, compact, pair_problem
 from portal.changes.fields import FIELDS
 from portal.forms import CSRFSchema, strip_text
 from portal.i18n import _
@@ -26,13 +28,15 @@ MAX_LENGTH = {
     "contact_person": 200,
     "email": 254,
     "phone": 32,
+    "bank_name": 200,
+    "bank_bic": 11,
     "bank_account": 64,
+    "invoice_email": 254,
 }
+# A value that may be emptied: invoices then go to the company e-mail.
+REMOVABLE = frozenset({"invoice_email"})
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]*$")
 PHONE_DIGITS = (5, 15)  # E.164 allows at most 15 digits
-# An account number or IBAN: letters and digits, spaces only for grouping.
-BANK_ACCOUNT = re.compile(r"^[A-Z0-9]{8,34}$")
-BANK_ACCOUNT_MIN_DIGITS = 6
 
 
 class Text(colander.String):
@@ -63,11 +67,36 @@ def valid_phone(node, value):
                                        mapping={"min": PHONE_DIGITS[0], "max": PHONE_DIGITS[1]}))
 
 
+def valid_bic(node, value):
+    problem = bic_problem(value)
+    if problem is not None:
+        raise colander.Invalid(node, problem)
+
+
 def valid_bank_account(node, value):
-    compact = value.replace(" ", "").upper()
-    if not BANK_ACCOUNT.match(compact) or sum(c.isdigit() for c in compact) < BANK_ACCOUNT_MIN_DIGITS:
-        raise colander.Invalid(node, _("Enter the account number or IBAN: 8 to 34 letters and digits, "
-                                       "spaces allowed between groups."))
+    problem = account_problem(value)
+    if problem is not None:
+        raise colander.Invalid(node, problem)
+
+
+def _compact_unless_unchanged(name):
+    """A bank code without its grouping spaces; the party's own value, as it is, when it is the same one."""
+
+    @colander.deferred
+    def deferred(node, kw):
+        current = kw["current"].get(name)
+
+        def prepare(value):
+            value = strip_text(value)
+            if not isinstance(value, str):
+                return value
+            if current is not None and compact(value) == compact(current):
+                return current
+            return compact(value)
+
+        return prepare
+
+    return deferred
 
 
 def _checked_if_changed(name, *validators):
@@ -87,11 +116,16 @@ def _checked_if_changed(name, *validators):
     return deferred
 
 
-def _node(name, *validators, widget=None):
+def _node(name, *validators, widget=None, preparer=strip_text, description=None):
     return colander.SchemaNode(
-        Text(), name=name, title=FIELDS[name], missing=None, widget=widget, preparer=strip_text,
+        Text(), name=name, title=FIELDS[name], missing=None, widget=widget, preparer=preparer,
+        description=description,
         validator=_checked_if_changed(name, colander.Length(max=MAX_LENGTH.get(name, 16)), *validators),
     )
+
+
+def _bank_node(name, validator, description):
+    return _node(name, validator, preparer=_compact_unless_unchanged(name), description=description)
 
 
 @colander.deferred
@@ -104,35 +138,74 @@ def _channel_widget(node, kw):
     return deform.widget.SelectWidget(values=values)
 
 
+def _bank_pair_problem(current, value):
+    """(field, message) when a BIC and an account number, one of them new, cannot belong together."""
+    bic, account = value.get("bank_bic"), value.get("bank_account")
+    bic_changed, account_changed = bic != current.get("bank_bic"), account != current.get("bank_account")
+    if not bic or not account or not (bic_changed or account_changed):
+        return None
+    if bic_problem(bic) or account_problem(account):
+        return None  # an unchanged value in an older format: nothing to compare it with
+    problem = pair_problem(bic, account)
+    return None if problem is None else ("bank_account" if account_changed else "bank_bic", problem)
+
+
+def _invoice_address_problem(current, value):
+    """(field, message) when invoices are to go by e-mail, newly so, with no address to go to."""
+    asked = value.get("invoice_channel") != current.get("invoice_channel") or \
+        value.get("invoice_email") != current.get("invoice_email")
+    if asked and value.get("invoice_channel") == "email" and not (value.get("invoice_email") or value.get("email")):
+        return "invoice_email", _("Invoices by e-mail need an address: enter the e-mail for invoices.")
+    return None
+
+
 @colander.deferred
-def _keeps_every_value(form, kw):
-    """A value the party has may be replaced, not removed: an invoice must still reach someone."""
+def _form_checks(form, kw):
+    """What one field cannot tell: a value the party has may be replaced, not removed (an invoice
+    must still reach someone), and the bank details and the invoice address must fit together."""
     current = kw["current"]
 
     def validate(form, value):
-        error = None
+        problems = {}
         for name in FIELDS:
-            if current.get(name) and value.get(name) is None:
-                error = error or colander.Invalid(form, _("Some values are missing."))
-                error[name] = _("This value cannot be removed, only replaced.")
-        if error is not None:
+            if name not in REMOVABLE and current.get(name) and value.get(name) is None:
+                problems[name] = _("This value cannot be removed, only replaced.")
+        missing = bool(problems)
+        for check in (_bank_pair_problem, _invoice_address_problem):
+            found = check(current, value)
+            if found is not None:
+                problems.setdefault(*found)
+        if problems:
+            error = colander.Invalid(form, _("Some values are missing.") if missing
+                                     else _("Some values do not fit together."))
+            for name, message in problems.items():
+                error[name] = message
             raise error
 
     return validate
 
 
+EMAIL = colander.Email(msg=_("Enter an e-mail address such as name@example.com."))
+
+
 class ChangeRequestSchema(CSRFSchema):
-    """The six master-data fields of FIELDS; bind it with ``current`` (the party's values today)."""
+    """The master-data fields of FIELDS; bind it with ``current`` (the party's values today)."""
 
     billing_address = _node("billing_address", widget=deform.widget.TextAreaWidget(rows=3))
     contact_person = _node("contact_person")
-    email = _node("email", colander.Email(msg=_("Enter an e-mail address such as name@example.com.")))
+    email = _node("email", EMAIL)
     phone = _node("phone", valid_phone)
-    bank_account = _node("bank_account", valid_bank_account)
+    bank_name = _node("bank_name")
+    bank_bic = _bank_node("bank_bic", valid_bic,
+                          _("9 digits (BIK) for a Russian bank, otherwise the bank's SWIFT code."))
+    bank_account = _bank_node("bank_account", valid_bank_account,
+                              _("20 digits for an account with a Russian bank, otherwise the IBAN."))
     invoice_channel = _node("invoice_channel", colander.OneOf(list(CHANNELS)), widget=_channel_widget)
+    invoice_email = _node("invoice_email", EMAIL,
+                          description=_("Where invoices sent by e-mail go; left empty, to the e-mail above."))
 
     def __init__(self, *args, **kw):
-        super().__init__(*args, validator=_keeps_every_value, **kw)
+        super().__init__(*args, validator=_form_checks, **kw)
 
 
 class EditChangeRequestSchema(ChangeRequestSchema):

@@ -1,5 +1,6 @@
 """Change requests of a party's master data: the list and its export, asking for a change (a form
-showing today's values), editing a draft, one request with its actions, and approving it.
+showing today's values), editing a draft, one request with its actions, and approving it; the
+party's account info, the master data those requests change.
 
 Approval is the one decision that changes the party, so ``transition=approve``
 on a change request is taken here, not by the generic transition view: it
@@ -10,7 +11,7 @@ from pyramid.view import view_config
 from sqlalchemy.orm import joinedload
 
 from portal.changes.models import ChangeRequest
-from portal.changes.resources import ChangeRequestItem, ChangesContainer
+from portal.changes.resources import AccountInfo, ChangeRequestItem, ChangesContainer
 from portal.changes.schemas import ChangeRequestSchema, EditChangeRequestSchema, display_value
 from portal.changes.services import (
     approve_and_apply,
@@ -90,12 +91,13 @@ class ChangeList(ListView):
 class ChangeForm(FormView):
     """The form both a new request and a draft's edit use: every field, pre-filled, two buttons.
 
-    "Save as draft" keeps it for later; "Save and submit" also submits it for
-    approval. Only the values that differ from the party's today are kept.
+    "Send" (the first, so also what Enter does) submits it for approval; "Save
+    draft" keeps it for later. Only the values that differ from the party's
+    today are kept.
     """
 
     schema_class = ChangeRequestSchema
-    buttons = (("save", _("Save as draft")), ("submit", _("Save and submit")))
+    buttons = (("submit", _("Send")), ("save", _("Save draft")))
     formid = "change-request"
     title = None
 
@@ -128,11 +130,11 @@ class ChangeForm(FormView):
             self.request.tm.doom()
             self.request.session.flash(refusal_text(self.request, error), "error")
             return HTTPSeeOther(self.back_url())
-        if "submit" in self.request.POST:
+        if "save" not in self.request.POST:  # "Send", or Enter in a field (the first button), sends it
             self.submit(resource)
         else:
             self.request.session.flash(translate(self.request, _(
-                "Change request #${id} is saved as a draft. Submit it when it is complete.",
+                "Change request #${id} is saved as a draft. Send it for approval when it is complete.",
                 mapping={"id": resource.item.id})), "success")
         return HTTPSeeOther(self.request.resource_url(resource))
 
@@ -159,6 +161,7 @@ class NewChangeView(ChangeForm):
     """A customer asks to change its master data."""
 
     title = _("New change request")
+    files_once = True
 
     def save(self, changes, appstruct):
         item = draft_change_request(self.request.find_service(IWorkflowService), party=self.party,
@@ -263,3 +266,42 @@ def approve(context, request):
     request.session.flash(translate(request, _(
         "Approved. The new values now apply to ${party}.", mapping={"party": context.party.name})), "success")
     return HTTPSeeOther(back)
+
+
+# The account info page's sections: every field of FIELDS once, grouped as a customer looks for them.
+ACCOUNT_SECTIONS = (
+    ("billing", _("Billing"), ("billing_address", "bank_name", "bank_bic", "bank_account")),
+    ("contact", _("Contact"), ("contact_person", "email", "phone")),
+    ("delivery", _("Invoice delivery"), ("invoice_channel", "invoice_email")),
+)
+
+
+def account_value(party, name):
+    """How the account info shows a field: an empty invoice e-mail is the company e-mail it falls back on."""
+    value = getattr(party, name)
+    if name == "invoice_email" and not value and party.email:
+        return _("the company e-mail, ${email}", mapping={"email": party.email})
+    return display_value(name, value)
+
+
+@view_config(context=AccountInfo, name="", permission=Permission.PartyView, request_method=("GET", "HEAD"),
+             renderer="portal:changes/templates/account_info.pt")
+def account_info(context, request):
+    """The party's master data today, the change requests awaiting a decision, and where to ask for one."""
+    party = context.party
+    changes = ChangesContainer(context.__parent__)
+    waiting = []
+    if request.has_permission(Permission.ChangesView, changes):
+        waiting = request.dbsession.scalars(
+            changes.query().where(ChangeRequest.state == "submitted").order_by(ChangeRequest.id)
+        ).all()
+    return {
+        "party": party,
+        "sections": [(key, title, [(FIELDS[name], account_value(party, name), name) for name in names])
+                     for key, title, names in ACCOUNT_SECTIONS],
+        "waiting": waiting,
+        "fields": lambda item: changed_fields(request, item),
+        "changes_url": request.resource_url(changes),
+        "change_url": (request.resource_url(changes, "new")
+                       if request.has_permission(Permission.ChangesCreate, changes) else None),
+    }

@@ -1,20 +1,25 @@
 """Service tickets with priorities and the SLA that sets their due time."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db.meta import Base, UTCDateTime, utcnow
 
 
 class SlaPolicy(Base):
-    """Hours to resolve a ticket of one priority; counted in business hours or around the clock."""
+    """Hours to resolve a ticket of one priority; counted in business hours or around the clock.
+
+    ``customer_may_choose``: whether customers may open a ticket at this priority
+    (staff may always); an emergency level is kept for staff to give.
+    """
 
     __tablename__ = "sla_policies"
 
     priority: Mapped[str] = mapped_column(String(16), primary_key=True)
     resolve_hours: Mapped[int] = mapped_column(Integer)
     business_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+    customer_may_choose: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class ServiceTicket(Base):

@@ -1,4 +1,9 @@
-"""The form a customer opens a service ticket with."""
+"""The form a customer opens a service ticket with.
+
+It offers only the priorities this user may choose (bound as ``levels``: the
+service levels of tickets/sla.py, each with its hours), and refuses any other,
+even one a hand-made POST sends.
+"""
 import colander
 import deform
 
@@ -8,8 +13,42 @@ from portal.i18n import _
 from portal.workflows.priorities import PRIORITIES, PRIORITY_LABELS, Priority
 
 
+def level_label(level):
+    """"High — resolved within 24 h": a priority with its service level, business hours said so."""
+    mapping = {"priority": PRIORITY_LABELS[level.priority], "hours": level.resolve_hours}
+    if level.business_hours:
+        return _("${priority} — resolved within ${hours} business hours", mapping=mapping)
+    return _("${priority} — resolved within ${hours} h", mapping=mapping)
+
+
+@colander.deferred
+def _priority_widget(node, kw):
+    return deform.widget.SelectWidget(values=[(level.priority, level_label(level)) for level in kw["levels"]])
+
+
+@colander.deferred
+def _priority_default(node, kw):
+    offered = [level.priority for level in kw["levels"]]
+    return Priority.normal.value if Priority.normal.value in offered or not offered else offered[0]
+
+
+@colander.deferred
+def _priority_validator(node, kw):
+    offered = [level.priority for level in kw["levels"]]
+    known = colander.OneOf(PRIORITIES)
+
+    def validate(node, value):
+        known(node, value)
+        if value not in offered:
+            raise colander.Invalid(node, _("The priority “${priority}” is not open to choose here; "
+                                           "choose one of those offered.",
+                                           mapping={"priority": PRIORITY_LABELS[value]}))
+
+    return validate
+
+
 class NewTicketSchema(CSRFSchema):
-    """Subject, text, priority (it sets the due time) and optionally a file."""
+    """Subject, text, priority (it sets the due time) and optionally a file; bind it with ``levels``."""
 
     subject = colander.SchemaNode(colander.String(), title=_("Subject"), preparer=strip_text,
                                   validator=colander.Length(min=3, max=200))
@@ -17,9 +56,8 @@ class NewTicketSchema(CSRFSchema):
                                validator=colander.Length(min=1, max=10000),
                                widget=deform.widget.TextAreaWidget(rows=6))
     priority = colander.SchemaNode(
-        colander.String(), title=_("Priority"), default=Priority.normal.value,
+        colander.String(), title=_("Priority"), default=_priority_default,
         description=_("The priority sets by when we resolve the ticket."),
-        validator=colander.OneOf(PRIORITIES),
-        widget=deform.widget.SelectWidget(values=[(p, PRIORITY_LABELS[p]) for p in PRIORITIES]),
+        validator=_priority_validator, widget=_priority_widget,
     )
     attachment = attachment_node()

@@ -1,4 +1,5 @@
-"""Due times: a ticket's priority gives hours to resolve, counted around the clock or in business hours."""
+"""Due times: a ticket's priority gives hours to resolve, counted around the clock or in business hours;
+and which priorities a customer may open a ticket at (staff may give any)."""
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -6,9 +7,43 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from portal.tickets.models import SlaPolicy
+from portal.workflows.priorities import PRIORITIES
 
 # Used when an administrator has not configured a priority.
 DEFAULT_HOURS = {"low": 120, "normal": 72, "high": 24, "critical": 4}
+# Critical means someone drops everything: staff give it, customers ask for it unless allowed.
+DEFAULT_CUSTOMER_CHOICE = frozenset({"low", "normal", "high"})
+
+
+@dataclass(frozen=True)
+class ServiceLevel:
+    """The service level of one priority; ``configured`` is False while the defaults apply."""
+
+    priority: str
+    resolve_hours: int
+    business_hours: bool
+    customer_may_choose: bool
+    configured: bool
+
+
+def service_levels(session) -> list[ServiceLevel]:
+    """Every priority, lowest first, with its configured policy or the defaults that stand in for it."""
+    policies = {p.priority: p for p in session.scalars(select(SlaPolicy))}
+    levels = []
+    for priority in PRIORITIES:
+        policy = policies.get(priority)
+        if policy is None:
+            levels.append(ServiceLevel(priority, DEFAULT_HOURS[priority], False,
+                                       priority in DEFAULT_CUSTOMER_CHOICE, False))
+        else:
+            levels.append(ServiceLevel(priority, policy.resolve_hours, policy.business_hours,
+                                       policy.customer_may_choose, True))
+    return levels
+
+
+def offered_levels(session, *, staff: bool) -> list[ServiceLevel]:
+    """The priorities a new ticket may have: every one for staff, those customers may choose for the rest."""
+    return [level for level in service_levels(session) if staff or level.customer_may_choose]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from portal.tickets.models import ServiceTicket
 from portal.tickets.resources import TicketItem, TicketsContainer
 from portal.tickets.schemas import NewTicketSchema
 from portal.tickets.services import file_ticket
-from portal.tickets.sla import BusinessCalendar
+from portal.tickets.sla import BusinessCalendar, offered_levels
 from portal.tickets.workflow import SERVICE_TICKET
 from portal.views.forms import FormView
 from portal.views.listing import ListSpec, ListView
@@ -80,12 +80,28 @@ class TicketList(ListView):
 @view_config(context=TicketsContainer, name="new", attr="post", permission=Permission.TicketsCreate,
              request_method="POST", renderer="portal:tickets/templates/new.pt")
 class NewTicketView(FormView):
-    """A customer opens a ticket: subject, text, priority, optionally a file."""
+    """A customer opens a ticket: subject, text, priority, optionally a file.
+
+    The priorities offered, each with its hours, are those customers may choose
+    (the SLA page's setting); staff are offered every one.
+    """
 
     schema_class = NewTicketSchema
     buttons = (("submit", _("Open the ticket")),)
     formid = "new-ticket"
     upload_field = "attachment"
+    files_once = True
+
+    def __init__(self, context, request):
+        super().__init__(context, request)
+        self.levels = offered_levels(request.dbsession, staff=request.identity.is_staff)
+
+    def bind_kwargs(self):
+        return {"levels": self.levels}
+
+    def page(self, form_html):
+        counted_in_business_hours = any(level.business_hours for level in self.levels)
+        return {"form": form_html, "calendar": calendar(self.request) if counted_in_business_hours else None}
 
     def success(self, appstruct, upload):
         request = self.request

@@ -3,6 +3,7 @@ import pytest
 import webtest
 from sqlalchemy import func, select
 
+from portal.changes.fields import FIELDS
 from portal.changes.models import ChangeRequest
 from portal.parties.models import Party
 from portal.workflows.models import WorkflowHistory
@@ -12,9 +13,11 @@ from tests.factories.changes import PARTY_VALUES, change_request
 
 SECRET = {  # the other party's data: never to be seen by the first party's people
     "billing_address": "Kazan, Secret street 99", "contact_person": "Hidden Person",
-    "email": "secret@other.test", "phone": "+7 843 999-99-99", "bank_account": "40702810999999999999",
-    "invoice_channel": "post",
+    "email": "secret@other.test", "phone": "+7 843 999-99-99", "bank_name": "Hidden Bank of Kazan",
+    "bank_bic": "049205603", "bank_account": "40702810999999999999", "invoice_channel": "post",
+    "invoice_email": "hidden-invoices@other.test",
 }
+BIK = PARTY_VALUES["bank_bic"]  # 044525225: a commercial bank, so account numbers are keyed to it
 
 
 @pytest.fixture
@@ -97,12 +100,28 @@ def count(dbsession):
 def test_form_shows_the_partys_current_values(browser, setup):
     page = browser(setup["author"]).get(base(setup["party"]) + "new")
     form = page.forms["change-request"]
+    assert set(PARTY_VALUES) == set(FIELDS)  # every field of the form is checked here
     for name, value in PARTY_VALUES.items():
-        assert form[name].value == value
+        assert form[name].value == value, name
     options = {v: t for v, _s, t in form["invoice_channel"].options}
     assert options["email"] == "By e-mail" and options["edi"] == "Electronic data interchange (EDI)"
     assert {"post", "portal"} <= set(options)
     assert "Changing Co" in page.text
+
+
+def test_send_is_the_primary_button_and_save_draft_the_second(browser, setup):
+    page = browser(setup["author"]).get(base(setup["party"]) + "new")
+    buttons = page.html.select("form#change-request button[type=submit]")
+    assert [(b["name"], b.text.strip()) for b in buttons] == [("submit", "Send"), ("save", "Save draft")]
+    assert "btn-primary" in buttons[0]["class"] and "btn-primary" not in buttons[1]["class"]
+
+
+def test_a_form_sent_without_naming_a_button_sends_for_approval(browser, dbsession, setup):
+    """What Enter in a field does: the first button, "Send"."""
+    form = browser(setup["author"]).get(base(setup["party"]) + "new").forms["change-request"]
+    form["phone"] = "+7 495 111-22-33"
+    form.submit(status=303)
+    assert only_request(dbsession).state == "submitted"
 
 
 def test_saving_keeps_only_the_changed_values_in_a_draft(browser, dbsession, setup):
@@ -142,10 +161,21 @@ def test_a_request_that_changes_nothing_is_refused(browser, dbsession, setup):
     ("billing_address", "y" * 501, "Longer than maximum length 500"),
     ("phone", "call me maybe", "Enter a phone number of 5 to 15 digits"),
     ("phone", "+1 234 567 890 123 456 789", "Enter a phone number of 5 to 15 digits"),
-    ("bank_account", "ACC#1", "Enter the account number or IBAN"),
-    ("bank_account", "ABCDEFGHIJ", "Enter the account number or IBAN"),
-    ("bank_account", "4" * 40, "Enter the account number or IBAN"),
+    ("bank_account", "ACC#1", "Enter the account number: 20 digits"),
+    ("bank_account", "ABCDEFGHIJ", "Enter the account number: 20 digits"),
+    ("bank_account", "4" * 19, "Enter the account number: 20 digits"),
+    ("bank_account", "4" * 40, "Enter the account number: 20 digits"),
     ("bank_account", "4" * 70, "Longer than maximum length 64"),
+    ("bank_account", "CZ65 0800 0000 1920 0014 5398", "The check digits of the IBAN do not match"),
+    ("bank_account", "CZ65 0800 0000 1920 0014 5399", "A BIK names a Russian bank"),  # beside a BIK
+    ("bank_account", "40702810300000000001", "The account number does not match the BIK"),
+    ("bank_bic", "04452522", "Enter the BIC: 9 digits for a Russian bank"),
+    ("bank_bic", "0445252250", "Enter the BIC: 9 digits for a Russian bank"),
+    ("bank_bic", "GIBA CZ P", "Enter the BIC: 9 digits for a Russian bank"),
+    ("bank_bic", "044525593", "The account number does not match the BIK"),  # the account is keyed to 044525225
+    ("bank_name", "b" * 201, "Longer than maximum length 200"),
+    ("bank_name", "   ", "This value cannot be removed, only replaced."),
+    ("invoice_email", "invoices at party", "Enter an e-mail address such as name@example.com."),
     ("contact_person", "   ", "This value cannot be removed, only replaced."),
 ])
 def test_bad_input_is_refused_with_the_reason_and_nothing_is_created(browser, dbsession, setup, field, value,
@@ -162,6 +192,50 @@ def test_a_forged_invoice_channel_is_refused(browser, dbsession, setup):
     response = form.submit("save", status=400)
     assert "is not one of" in response.text
     assert count(dbsession) == 0
+
+
+ALFA = {"bank_name": "AO Alfa-Bank", "bank_bic": "044525593", "bank_account": "40702810100000000099"}
+
+
+def test_new_bank_details_are_kept_compact_and_only_what_changed_is_recorded(browser, dbsession, setup):
+    ask(browser(setup["author"]), setup["party"], bank_name=ALFA["bank_name"], bank_bic=" 0445 25593 ",
+        bank_account="4070 2810 1000 0000 0099", phone=PARTY_VALUES["phone"])
+    assert only_request(dbsession).changes == ALFA
+
+
+def test_a_swift_code_and_an_iban_of_one_country_are_taken(browser, dbsession, setup):
+    ask(browser(setup["author"]), setup["party"], bank_bic="gibaczpx", bank_account="cz65 0800 0000 1920 0014 5399")
+    assert only_request(dbsession).changes == {"bank_bic": "GIBACZPX", "bank_account": "CZ6508000000192000145399"}
+
+
+def test_a_swift_code_and_an_iban_of_two_countries_are_refused(browser, dbsession, setup):
+    response = ask(browser(setup["author"]), setup["party"], status=400, bank_bic="DEUTDEFF",
+                   bank_account="CZ65 0800 0000 1920 0014 5399")
+    assert "The IBAN is of an account in CZ but the SWIFT code of a bank in DE: check both." in response.text
+    assert "Some values do not fit together." in response.text
+    assert count(dbsession) == 0
+
+
+def test_an_unchanged_bank_account_in_an_older_format_stays_as_it_is(browser, dbsession, setup):
+    setup["party"].bank_account = "4070 2810 2000 0000 0001"  # as the accounting system sent it
+    dbsession.flush()
+    form = browser(setup["author"]).get(base(setup["party"]) + "new").forms["change-request"]
+    assert form["bank_account"].value == "4070 2810 2000 0000 0001"
+    form["bank_account"] = "40702810200000000001"  # the same account, only written without spaces
+    form["phone"] = "+7 495 111-22-33"
+    form.submit("save", status=303)
+    assert only_request(dbsession).changes == {"phone": "+7 495 111-22-33"}
+
+
+def test_the_invoice_email_may_be_emptied_but_e_mail_delivery_needs_an_address(browser, dbsession, setup):
+    b = browser(setup["author"])
+    ask(b, setup["party"], invoice_email="")
+    assert only_request(dbsession).changes == {"invoice_email": None}
+    other = PartyFactory(name="No Mail Co", **dict(PARTY_VALUES, email=None, invoice_email=None,
+                                                  invoice_channel="post"))
+    response = ask(browser(customer(other)), other, status=400, invoice_channel="email")
+    assert "Invoices by e-mail need an address: enter the e-mail for invoices." in response.text
+    assert count(dbsession) == 1
 
 
 def test_an_unchanged_value_in_an_old_format_does_not_block_other_changes(browser, dbsession, setup):
@@ -273,6 +347,17 @@ def test_approval_applies_the_values_in_the_same_request(browser, dbsession, set
     assert item.state == "applied" and item.decided_by_id == setup[decider].id and item.applied_at is not None
     assert history(dbsession, item)[-2:] == [("approve", setup[decider].id), ("apply", setup[decider].id)]
     assert action(page, "apply") is None  # nothing left half-done
+
+
+def test_sent_bank_details_are_written_to_the_party_on_approval(browser, dbsession, setup):
+    ask(browser(setup["author"]), setup["party"], button="submit", **ALFA)
+    item = only_request(dbsession)
+    assert item.state == "submitted" and item.changes == ALFA
+    assert reload(dbsession, setup["party"]).bank_bic == PARTY_VALUES["bank_bic"]  # not before approval
+    act(browser(setup["backoffice"]), base(setup["party"]) + f"{item.id}/", "approve")
+    party = reload(dbsession, setup["party"])
+    assert (party.bank_name, party.bank_bic, party.bank_account) == tuple(ALFA.values())
+    assert party.phone == PARTY_VALUES["phone"] and reload(dbsession, item).state == "applied"
 
 
 def test_the_second_approver_is_told_who_decided(browser, dbsession, setup):

@@ -104,14 +104,56 @@ def test_a_priority_without_a_policy_gets_the_default_hours(testapp, dbsession, 
     assert item.due_at - item.created_at == timedelta(hours=24)
 
 
-def test_the_form_offers_the_four_priorities_with_labels(testapp, setup):
+def offered(testapp, party):
+    page = testapp.get(f"/p/{party.id}/tickets/new")
+    return page, [(o["value"], o.text) for o in page.html.select("select[name=priority] option")]
+
+
+def test_the_form_offers_the_priorities_customers_may_choose_with_their_hours(testapp, setup):
     login(testapp, setup["customer"].login)
-    form = testapp.get(f"/p/{setup['party'].id}/tickets/new").forms["new-ticket"]
-    assert [value for value, _selected, _label in form["priority"].options] == ["low", "normal", "high", "critical"]
-    assert form["priority"].value == "normal"
-    page = testapp.get(f"/p/{setup['party'].id}/tickets/new")
-    labels = [o.text for o in page.html.select("select[name=priority] option")]
-    assert labels == ["Low", "Normal", "High", "Critical"]
+    page, options = offered(testapp, setup["party"])
+    assert options == [("low", "Low — resolved within 120 h"), ("normal", "Normal — resolved within 72 h"),
+                       ("high", "High — resolved within 24 h")]  # critical is for staff unless allowed
+    assert page.forms["new-ticket"]["priority"].value == "normal"
+    assert page.html.select_one("p.business-hours") is None  # nothing is counted in business hours
+
+
+def test_business_hours_are_said_so_and_an_allowed_critical_is_offered(testapp, setup):
+    SlaPolicyFactory(priority="low", resolve_hours=20, business_hours=True)
+    SlaPolicyFactory(priority="normal", resolve_hours=72, business_hours=False, customer_may_choose=False)
+    SlaPolicyFactory(priority="critical", resolve_hours=2, business_hours=False, customer_may_choose=True)
+    login(testapp, setup["customer"].login)
+    page, options = offered(testapp, setup["party"])
+    assert options == [("low", "Low — resolved within 20 business hours"), ("high", "High — resolved within 24 h"),
+                       ("critical", "Critical — resolved within 2 h")]
+    assert page.forms["new-ticket"]["priority"].value == "low"  # normal is not offered: the first one is
+    assert "Business hours: 09:00–18:00, Monday to Friday, time zone UTC." in page.html.select_one(
+        "p.business-hours").text
+
+
+def test_a_customer_cannot_open_a_ticket_at_a_priority_not_offered(testapp, dbsession, setup):
+    login(testapp, setup["customer"].login)
+    response = open_ticket(testapp, setup["party"], priority="critical")  # forced into the form's select
+    assert response.status_int == 400
+    assert "The priority “Critical” is not open to choose here; choose one of those offered." in response.text
+    token = testapp.get(f"/p/{setup['party'].id}/tickets/new").forms["new-ticket"]
+    forged = {name: token[name].value for name in ("csrf_token", "form_token")}
+    forged.update(subject="Forged by hand", body="Critical, please.", priority="critical", submit="submit")
+    response = testapp.post(f"/p/{setup['party'].id}/tickets/new", forged, status=400)
+    assert "is not open to choose here" in response.text
+    assert dbsession.scalar(select(func.count()).select_from(ServiceTicket)) == 0
+
+
+def test_staff_are_offered_every_priority(app, testapp, dbsession, setup):
+    from tests.factories import MembershipFactory
+
+    dispatcher = staff("service", last_name="Dispatcher")
+    MembershipFactory(user=dispatcher, party=setup["party"], state="active")  # so he may open one for it
+    browser = another(app, testapp, dispatcher.login)
+    _page, options = offered(browser, setup["party"])
+    assert [value for value, _label in options] == ["low", "normal", "high", "critical"]
+    open_ticket(browser, setup["party"], priority="critical", status=303)
+    assert the_ticket(dbsession).priority == "critical"
 
 
 @pytest.mark.parametrize("subject,body,priority,message", [

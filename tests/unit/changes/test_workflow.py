@@ -118,7 +118,8 @@ def test_transitions_offered(state, actor):
 # A second value per field, so a request may ask for a change or (to the guard's refusal) for none.
 OTHER_VALUES = {
     "billing_address": "Kazan, Kremlyovskaya 2", "contact_person": "Anna Sidorova", "email": "new@party.test",
-    "phone": "+7 843 000-00-02", "bank_account": "40702810900000000002", "invoice_channel": "edi",
+    "phone": "+7 843 000-00-02", "bank_name": "AO Alfa-Bank", "bank_bic": "044525593",
+    "bank_account": "40702810100000000099", "invoice_channel": "edi", "invoice_email": "bills@party.test",
 }
 CHANGES = st.dictionaries(
     st.sampled_from(sorted(FIELDS)), st.sampled_from(["old", "new"]), min_size=1,

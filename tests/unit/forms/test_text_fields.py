@@ -8,8 +8,10 @@ from portal.changes.schemas import ChangeRequestSchema
 from portal.messages.schemas import NewThreadSchema, ReplySchema
 from portal.requests.schemas import NewRequestSchema
 from portal.tickets.schemas import NewTicketSchema
+from portal.tickets.sla import ServiceLevel
 
 TYPE = type("T", (), {"id": 1, "name": lambda self, language: "General"})()
+LEVELS = [ServiceLevel("normal", 72, True, True, True)]
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +21,8 @@ def config():
 
 
 def bound(schema_class):
-    kw = {"request": testing.DummyRequest(), "types": [TYPE], "language": "en", "current": {}}
+    kw = {"request": testing.DummyRequest(), "types": [TYPE], "language": "en", "current": {},
+          "levels": LEVELS}
     return schema_class().bind(**kw)
 
 

@@ -12,7 +12,15 @@ from sqlalchemy.pool import StaticPool
 
 from portal.db.meta import Base
 from portal.tickets.models import SlaPolicy
-from portal.tickets.sla import DEFAULT_HOURS, BusinessCalendar, due_at
+from portal.tickets.sla import (
+    DEFAULT_CUSTOMER_CHOICE,
+    DEFAULT_HOURS,
+    BusinessCalendar,
+    due_at,
+    offered_levels,
+    service_levels,
+)
+from portal.workflows.priorities import PRIORITIES
 
 PRAGUE = ZoneInfo("Europe/Prague")
 CALENDARS = {
@@ -122,3 +130,21 @@ def test_a_business_hours_policy_counts_with_the_calendar(start, priority, hours
 def test_without_a_policy_the_default_hours_apply_around_the_clock(start, priority):
     with policy_session() as session:
         assert due_at(session, priority, start, CALENDARS["utc"]) == start + timedelta(hours=DEFAULT_HOURS[priority])
+
+
+# --- which priorities a new ticket may have ---------------------------------------------------
+@settings(max_examples=50, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(DEFAULT_HOURS)), st.booleans()))
+def test_customers_are_offered_the_allowed_priorities_staff_every_one(allowed):
+    policies = [SlaPolicy(priority=p, resolve_hours=DEFAULT_HOURS[p], business_hours=False, customer_may_choose=may)
+                for p, may in allowed.items()]
+    with policy_session(*policies) as session:
+        expected = [p for p in PRIORITIES if allowed.get(p, p in DEFAULT_CUSTOMER_CHOICE)]
+        assert [level.priority for level in offered_levels(session, staff=False)] == expected
+        assert [level.priority for level in offered_levels(session, staff=True)] == list(PRIORITIES)
+        assert [level.configured for level in service_levels(session)] == [p in allowed for p in PRIORITIES]
+
+
+def test_by_default_critical_is_for_staff_only():
+    with policy_session() as session:
+        assert [level.priority for level in offered_levels(session, staff=False)] == ["low", "normal", "high"]

@@ -1,7 +1,7 @@
 """Administration of the workflows' settings: request types and the SLA per priority.
 
-Staff groups, the third section of these settings, are in admin_groups.py; the
-sub-navigation the three share is here. Every view asks for
+Staff groups, the third section of these settings, are in groups.py, the group
+that answers messages in messages.py; the sub-navigation they share is here. Every view asks for
 ``Permission.AdminWorkflows``, which the admin area grants to admins only.
 """
 import colander
@@ -11,15 +11,23 @@ from pyramid.view import view_config
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
-from portal.admin.resources import AdminArea, RequestTypeResource, RequestTypesContainer, SlaArea, StaffGroupsContainer
+from portal.admin.resources import (
+    AdminArea,
+    MessageSettingsArea,
+    PartyGroupsContainer,
+    RequestTypeResource,
+    RequestTypesContainer,
+    SlaArea,
+    StaffGroupsContainer,
+)
 from portal.admin.schemas import RequestTypeSchema, SlaSchema
-from portal.admin.services import SettingRefused, request_counts, save_request_type, save_sla, sla_table
+from portal.admin.services import SettingRefused, request_counts, save_request_type, save_sla
 from portal.audit.interfaces import IAuditService
 from portal.i18n import _, translate
 from portal.requests.models import RequestType
 from portal.security.permissions import Permission
 from portal.staff.models import StaffGroup
-from portal.tickets.sla import BusinessCalendar
+from portal.tickets.sla import BusinessCalendar, service_levels
 from portal.views.forms import FormView
 from portal.views.listing import ANY_ID, ListSpec, ListView
 from portal.views.navigation import NavItem
@@ -30,13 +38,15 @@ SECTIONS = (
     (RequestTypesContainer.segment, _("Request types")),
     (SlaArea.segment, _("SLA")),
     (StaffGroupsContainer.segment, _("Staff groups")),
+    (MessageSettingsArea.segment, _("Messages")),
+    (PartyGroupsContainer.segment, _("Customer groups")),
 )
 YES_NO = {True: _("yes"), False: _("no")}
 ACTIVE_FILTER = {"yes": True, "no": False}
 
 
 def settings_nav(request, context) -> list[NavItem]:
-    """The three sections of the workflow settings, the one ``context`` lies in marked current."""
+    """The sections of the workflow settings, the one ``context`` lies in marked current."""
     admin = find_interface(context, AdminArea)
     current = next(r.__name__ for r in lineage(context) if r.__parent__ is admin)
     return [NavItem(title, request.resource_url(admin, segment, ""), segment == current)
@@ -201,7 +211,8 @@ SLA_FORM = dict(context=SlaArea, name="", permission=Permission.AdminWorkflows,
 @view_config(attr="get", request_method=("GET", "HEAD"), **SLA_FORM)
 @view_config(attr="post", request_method="POST", **SLA_FORM)
 class SlaForm(FormView):
-    """One form for the four priorities; a priority never saved shows the default that applies to it."""
+    """One form for the four priorities (hours, how counted, whether customers may choose it); a
+    priority never saved shows the defaults that apply to it."""
 
     schema_class = SlaSchema
     formid = "sla"
@@ -210,13 +221,14 @@ class SlaForm(FormView):
         return self.request.resource_url(self.context)
 
     def appstruct(self):
-        return {r.priority: {"resolve_hours": r.resolve_hours, "business_hours": r.business_hours}
-                for r in sla_table(self.request.dbsession)}
+        return {r.priority: {"resolve_hours": r.resolve_hours, "business_hours": r.business_hours,
+                             "customer_may_choose": r.customer_may_choose}
+                for r in service_levels(self.request.dbsession)}
 
     def page(self, form_html):
         calendar = BusinessCalendar.from_settings(self.request.registry.settings)
         return {
-            "rows": sla_table(self.request.dbsession),
+            "rows": service_levels(self.request.dbsession),
             "labels": PRIORITY_LABELS,
             "calendar": calendar,
             "form": form_html,
@@ -224,8 +236,12 @@ class SlaForm(FormView):
         }
 
     def success(self, appstruct, upload):
-        values = {p: (appstruct[p]["resolve_hours"], appstruct[p]["business_hours"]) for p in PRIORITIES}
-        changes = save_sla(self.request.dbsession, self.request.find_service(IAuditService), values)
+        values = {p: (appstruct[p]["resolve_hours"], appstruct[p]["business_hours"],
+                      appstruct[p]["customer_may_choose"]) for p in PRIORITIES}
+        try:
+            changes = save_sla(self.request.dbsession, self.request.find_service(IAuditService), values)
+        except SettingRefused as refused:
+            raise self.refusal(refused.message, refused.field) from None
         url = self.request.resource_url(self.context)
         if not changes:
             return saved(self.request, _("Nothing has changed."), url, "info")
