@@ -5,5 +5,6 @@ from zope.interface import Interface
 class IAuditService(Interface):
     """Records staff and security actions in the audit log."""
 
-    def record(action, target="", **detail):
-        """Add one audit entry for the current actor."""
+    def record(action, target="", *, as_user=None, **detail):
+        """Add one audit entry for the current actor (``as_user``: the user id acting when the
+        request has none yet, at the login that makes it), with ``detail`` as its data."""

@@ -79,11 +79,18 @@ def dummy_hash(passwords) -> str:
 @dataclass(frozen=True)
 class LoginResult:
     """A user on success; otherwise ``error`` is 'failed', 'locked' (too many failures for this
-    login) or 'throttled' (too many from this address), with ``retry_minutes`` for the last two."""
+    login) or 'throttled' (too many from this address), with ``retry_minutes`` for the last two.
+
+    For the audit log, never for the person trying: ``counted`` says the attempt was counted as a
+    failure (not refused beforehand by a lock or a throttle), ``user_id`` whose login it was
+    when the login exists.
+    """
 
     user: User | None = None
     error: str | None = None
     retry_minutes: int | None = None
+    counted: bool = False
+    user_id: int | None = None
 
 
 def minutes_until(moment, now) -> int:
@@ -189,6 +196,7 @@ class DatabaseAuthService:
         return until if until is not None and until > now else None
 
     def _fail(self, user, login, ip, now) -> LoginResult:
+        user_id = user.id if user is not None else None  # read before the row is expired below
         self.db.execute(
             delete(LoginFailure).where(
                 LoginFailure.ip == ip, LoginFailure.at <= now - 2 * self.policy.lockout
@@ -211,8 +219,9 @@ class DatabaseAuthService:
             )
             self.db.expire(user)
         if locked_until is not None:
-            return LoginResult(error="locked", retry_minutes=minutes_until(locked_until, now))
-        return LoginResult(error="failed")
+            return LoginResult(error="locked", retry_minutes=minutes_until(locked_until, now), counted=True,
+                               user_id=user_id)
+        return LoginResult(error="failed", counted=True, user_id=user_id)
 
     def _forget_failures(self, user) -> None:
         """A success or an administrator's unlock: the login's failures count no more."""

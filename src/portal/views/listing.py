@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping
 from pyramid.exceptions import ConfigurationError
 from sqlalchemy import func, or_
 
+from portal.audit.interfaces import IAuditService
 from portal.db.ids import parse_id
 from portal.views.downloads import xlsx_download
 from portal.views.pagination import (
@@ -217,9 +218,26 @@ class ListView:
         """Every row the page lists (same filters, search and order, every page), streamed as .xlsx."""
         spec = self.spec
         scalars = spec.scalars if spec.export_scalars is None else spec.export_scalars
-        return xlsx_download(
+        title = per_request(spec.title, self.request)
+        response = xlsx_download(
             self.request, self.export_statement(self.listed()), per_request(spec.columns, self.request),
-            title=per_request(spec.title, self.request), ascii_name=spec.ascii_name, scalars=scalars,
+            title=title, ascii_name=spec.ascii_name, scalars=scalars,
+        )
+        # Written once the file is made, so the audit log's own export does not list its entry.
+        self.audit_export(title)
+        return response
+
+    def audit_export(self, title) -> None:
+        """A member of staff taking a list out of the portal is audited: which list (its title's
+        message id and its page), with which filters, search and order. A customer's export of
+        its own data is not."""
+        identity = self.request.identity
+        if identity is None or not identity.is_staff:
+            return
+        self.request.find_service(IAuditService).record(
+            "list.export", f"list:{self.spec.ascii_name}", list=str(title),
+            path=self.request.path_info.rsplit("/", 1)[0] + "/", filters=dict(self.filters), q=self.q or None,
+            sort=self.sort.value,
         )
 
 

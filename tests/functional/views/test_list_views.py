@@ -110,8 +110,8 @@ def test_the_audit_log_names_people_and_exports_every_entry(testapp):
     who = audit.html.select_one("table.list tbody tr td:nth-of-type(2)").get_text(" ", strip=True)
     assert who == "Auditova Anna audit-admin"
     rows = sheet_rows(testapp.get(export_link(audit)))
-    assert rows[0] == ["When (UTC)", "Who", "Login", "Action", "Object", "Address"]
-    assert rows[1][1:5] == ["Auditova Anna", "audit-admin", "user.block", f"user:{user.id}"]
+    assert rows[0] == ["When (UTC)", "Who", "Login", "Action", "Object", "Details", "Address"]
+    assert rows[1][1:5] == ["Auditova Anna", "audit-admin", "User blocked", user.full_name]
     assert isinstance(rows[1][0], datetime)
 
 

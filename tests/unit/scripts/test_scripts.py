@@ -150,3 +150,17 @@ def test_admin_unlocks_a_login_or_an_address_audited(ini, tmp_path, capsys):
     assert admin.main([str(ini), "unlock"]) == 2
     assert admin.main([str(ini), "unlock", "admin", "--address", "198.51.100.20"]) == 2
     assert admin.main([str(ini), "unlock", "--address", "not an address"]) == 2
+
+
+def test_a_user_created_on_the_console_is_audited_with_its_roles_and_parties(ini, tmp_path):
+    from portal.audit.models import AuditEntry
+
+    demo.main([str(ini)])
+    assert admin.main([str(ini), "create-user", "console-made", "--role", "backoffice", "--party", "DEMO-YUG"],
+                      stdin=io.StringIO("Fresh-password-11\n")) == 0
+    with db(tmp_path) as session:
+        user = session.scalars(select(User).where(User.login == "console-made")).one()
+        party = session.scalars(select(Party).where(Party.external_id == "DEMO-YUG")).one()
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "user.create",
+                                                         AuditEntry.target == f"user:{user.id}")).one()
+        assert entry.detail == {"via": "console", "roles": ["backoffice"], "party_ids": [party.id]}

@@ -3,7 +3,9 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import forget, remember
 from pyramid.view import view_config
 
+from portal.audit.interfaces import IAuditService
 from portal.i18n import _, translate
+from portal.identity.auth import MAX_LOGIN_LENGTH, normalize_login
 from portal.identity.interfaces import IAuthService
 from portal.identity.schemas import LoginSchema
 from portal.root import Root
@@ -82,6 +84,7 @@ class LoginView(FormView):
         result = auth.authenticate(
             appstruct["login"], appstruct["password"], self.request.client_addr or "unknown"
         )
+        self.audit(appstruct["login"], result)
         if result.user is None:
             self.request.response.status = 400 if result.error == "failed" else 429
             if result.error == "throttled":
@@ -95,6 +98,22 @@ class LoginView(FormView):
             return self.page(self.form().render({"login": appstruct["login"]}), message)
         remember(self.request, result.user.id)
         return self._done()
+
+    def audit(self, login, result):
+        """A login, a failed one (with the login typed, never the password) and the failure that
+        locked a login go into the audit log. Attempts refused beforehand, while the login is
+        locked or the address throttled, do not: they cost nothing, and writing each would let
+        anyone fill the log."""
+        audit = self.request.find_service(IAuditService)
+        if result.user is not None:
+            audit.record("login.success", f"user:{result.user.id}", as_user=result.user.id)
+        elif result.counted:
+            target = f"user:{result.user_id}" if result.user_id is not None else ""
+            typed = normalize_login(login)[:MAX_LOGIN_LENGTH]
+            if result.error == "locked":
+                audit.record("login.lockout", target, login=typed, minutes=result.retry_minutes)
+            else:
+                audit.record("login.failure", target, login=typed)
 
 
 @view_config(context=Root, name="logout", permission=Permission.Public, request_method="POST")
