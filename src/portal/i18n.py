@@ -14,7 +14,10 @@ SESSION_LANG_KEY = "lang"
 
 
 def locale_negotiator(request):
-    """This session's choice (the header's buttons), else the user's setting, else Accept-Language."""
+    """This session's choice (the header's buttons), else the user's setting, else Accept-Language.
+    The API (``/api/``) has neither session nor user: Accept-Language alone."""
+    if request.environ.get("PATH_INFO", "").startswith("/api/"):
+        return request.accept_language.lookup(language_tags=list(LANGUAGES), default=DEFAULT_LANGUAGE)
     chosen = request.session.get(SESSION_LANG_KEY)
     if chosen in LANGUAGES:
         return chosen

@@ -26,4 +26,5 @@ def includeme(config):
     config.add_party_grants(member=(Permission.PartyView,), manager=(Permission.PartyView,),
                             staff={role: (Permission.PartyView,) for role in ALL_PARTIES_ROLES})
     config.add_nav_item("parties", parties_link, order=0)
+    config.include(".api")
     config.scan(".views")

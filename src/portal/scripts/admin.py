@@ -1,6 +1,6 @@
 """``portal-admin <ini> <command>``: manage users from the console.
 
-Commands: create-user, set-password, block, unblock, unlock, list-users. A password
+Commands: create-user, set-password, block, unblock, unlock, list-users, create-api-key. A password
 is read from a prompt (twice) or, when stdin is not a terminal, from its first
 line, so it never shows in the process list or the shell history.
 """
@@ -11,6 +11,8 @@ import sys
 
 from sqlalchemy import delete, select
 
+from portal.api.keys import create_api_key as make_api_key
+from portal.api.models import ApiScope
 from portal.audit.models import AuditEntry
 from portal.identity.auth import DatabaseAuthService, LoginPolicy, normalize_login
 from portal.identity.models import AuthSession, Role, User, UserRole, UserState
@@ -60,13 +62,17 @@ def create_user(db, passwords, args, stdin=sys.stdin):
     db.flush()
     for role in args.role or []:
         db.add(UserRole(user_id=user.id, role=role))
+    party_ids = []
     for ref in args.party or []:
         party = db.get(Party, int(ref)) if ref.isdigit() else db.scalars(
             select(Party).where(Party.external_id == ref)).first()
         if party is None:
             raise CommandError(f"No party with id or accounting id {ref!r}.")
         db.add(Membership(user_id=user.id, party_id=party.id, state=MembershipState.active.value))
-    db.add(AuditEntry(action="user.create", target=f"user:{user.id}", detail={"via": "console"}))
+        party_ids.append(party.id)
+    # The roles and parties it was given are in the entry: the web's role and membership changes are.
+    db.add(AuditEntry(action="user.create", target=f"user:{user.id}",
+                      detail={"via": "console", "roles": sorted(args.role or []), "party_ids": party_ids}))
     return f"Created user {login!r} (id {user.id})."
 
 
@@ -121,6 +127,17 @@ def list_users(db, passwords, args, stdin=sys.stdin):
     return "\n".join(rows) if rows else "No users."
 
 
+def create_api_key(db, passwords, args, stdin=sys.stdin):
+    """A new API key; its token is printed this once (only its hash is kept)."""
+    try:
+        key, token = make_api_key(db, args.name, args.scope)
+    except ValueError as exc:
+        raise CommandError(str(exc).capitalize() + ".") from None
+    db.add(AuditEntry(action="api_key.create", target=f"api_key:{key.id}",
+                      detail={"via": "console", "name": key.name, "scope": key.scope}))
+    return (f"Created API key {key.name!r} ({key.scope}, id {key.id}). Its token is shown only now:\n{token}")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="portal-admin", description="Manage portal users.")
     parser.add_argument("config_uri", help="the .ini file, e.g. development.ini")
@@ -147,6 +164,10 @@ def build_parser():
     lift.add_argument("--address", help="a client address refused after too many failed logins")
     lift.set_defaults(func=unlock)
     sub.add_parser("list-users", help="list every user").set_defaults(func=list_users)
+    api_key = sub.add_parser("create-api-key", help="create an API key (its token is printed once)")
+    api_key.add_argument("--name", required=True, help="what the key is for, e.g. the accounting system")
+    api_key.add_argument("--scope", choices=[s.value for s in ApiScope], default=ApiScope.read.value)
+    api_key.set_defaults(func=create_api_key)
     return parser
 
 

@@ -1,9 +1,33 @@
-"""The security policy: identity from the server-side login session, ACL decisions."""
+"""The security policy: identity from the server-side login session (or, under ``/api/``, from an
+API key's bearer token alone), ACL decisions."""
 from pyramid.authorization import ACLHelper
 from pyramid.request import RequestLocalCache
 
+from portal.api.interfaces import IApiKeyService
 from portal.identity.interfaces import IAuthService
-from portal.security.principals import principals_for
+from portal.security.principals import ApiKeyIdentity, principals_for
+
+API_PREFIX = "/api/"
+
+
+def is_api_request(request) -> bool:
+    """Read from the raw WSGI path: a path that is not UTF-8 must still get its 400 (not raise here)."""
+    return request.environ.get("PATH_INFO", "").startswith(API_PREFIX)
+
+
+class ApiRequestPredicate:
+    """The view predicate ``api_request=True``: the request is under ``/api/``."""
+
+    def __init__(self, value, config):
+        self.value = bool(value)
+
+    def text(self):
+        return f"api_request = {self.value}"
+
+    phash = text
+
+    def __call__(self, context, request):
+        return is_api_request(request) == self.value
 
 
 class PortalSecurityPolicy:
@@ -16,6 +40,9 @@ class PortalSecurityPolicy:
         self.principals_cache = RequestLocalCache(self._principals)
 
     def _load_identity(self, request):
+        # The API knows no cookie: a customer's browser session opens nothing there (no CSRF to fear).
+        if is_api_request(request):
+            return request.find_service(IApiKeyService).identity()
         return request.find_service(IAuthService).identity()
 
     def _principals(self, request):
@@ -26,7 +53,7 @@ class PortalSecurityPolicy:
 
     def authenticated_userid(self, request):
         identity = self.identity(request)
-        return None if identity is None else identity.user.id
+        return None if identity is None or isinstance(identity, ApiKeyIdentity) else identity.user.id
 
     def effective_principals(self, request):
         return list(self.principals_cache.get_or_create(request))

@@ -43,10 +43,28 @@ class Identity:
         return role in self.roles
 
 
-def principals_for(identity: Identity | None) -> list[str]:
-    """Everyone, plus Authenticated, the user, its roles, parties, managed parties and staff groups."""
+def api_principal(scope: str) -> str:
+    return f"api:{scope}"
+
+
+@dataclass(frozen=True)
+class ApiKeyIdentity:
+    """An ``/api/`` request's API key. It is no user: it gets neither Authenticated nor a user's
+    principals, only ``api:<scope>``, which the API's ACL alone grants anything to."""
+
+    key_id: int
+    name: str
+    scope: str
+
+
+def principals_for(identity: "Identity | ApiKeyIdentity | None") -> list[str]:
+    """Everyone, plus Authenticated, the user, its roles, parties, managed parties and staff groups;
+    for an API key, Everyone and its scope's principal only."""
     principals = [Everyone]
     if identity is None:
+        return principals
+    if isinstance(identity, ApiKeyIdentity):
+        principals.append(api_principal(identity.scope))
         return principals
     principals.append(Authenticated)
     principals.append(user_principal(identity.user.id))

@@ -1,0 +1,65 @@
+"""The registry of API entities and the ``config.add_api_entity`` directive a domain declares one with."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+REGISTRY_KEY = "portal.api_entities"
+
+
+class RowError(Exception):
+    """A row that cannot be applied: which field, and why (e.g. a reference to what never arrived)."""
+
+    def __init__(self, field: str, message):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ApiEntity:
+    """What ``/api/v1/<name>`` knows of one kind of record (see ``add_api_entity``)."""
+
+    name: str
+    schema: Callable
+    find: Callable
+    current: Callable
+    apply: Callable
+    delete: Callable | None = None
+    title: str = ""
+
+    def make_schema(self):
+        schema = self.schema
+        return schema() if isinstance(schema, type) else schema
+
+
+def add_api_entity(config, name, *, schema, find, current, apply, delete=None, title=""):
+    """Serve a kind of record at ``/api/v1/<name>``: batch upserts keyed by ``external_id``,
+    ``GET /<name>/<external_id>``, and ``DELETE`` when the record can be removed softly.
+
+    - ``schema``: a colander MappingSchema (class or instance) of one row, with an ``external_id``
+      node; optional nodes take ``missing=colander.drop`` so that a row changes only what it sends
+      (``null`` clears an optional field). The same schema validates and documents the API.
+    - ``find(db, external_id)``: the record, or None.
+    - ``current(record)``: the record's values as ``schema.deserialize`` would give them (references
+      by external id); a row equal to them on every field it sends is "unchanged" and writes nothing.
+    - ``apply(db, record_or_None, values)``: create or update, returning the record; raises
+      ``RowError(field, message)`` for what the schema cannot know (an unknown reference).
+    - ``delete(db, record)``: a soft delete (gone from the portal, kept in history); without it,
+      ``DELETE`` answers 405.
+
+    Two packages declaring one name is a configuration conflict.
+    """
+    entity = ApiEntity(name=name, schema=schema, find=find, current=current, apply=apply,
+                       delete=delete, title=title or name)
+
+    def register():
+        config.registry.setdefault(REGISTRY_KEY, {})[name] = entity
+
+    config.action(("portal.api_entity", name), register)
+
+
+def api_entities(registry) -> dict[str, ApiEntity]:
+    return registry.get(REGISTRY_KEY, {})
+
+
+def includeme(config):
+    config.add_directive("add_api_entity", add_api_entity)
