@@ -5,7 +5,10 @@ customer users with memberships (a holding's user belongs to the whole group),
 staff users and account managers with their assigned parties; customer
 requests, service tickets and change requests in every state of their
 workflows, each with the history of how it got there; message threads with
-per-recipient receipts. Every 1000th party is a big customer with thousands of
+per-recipient receipts; a document library (most documents for every customer, some staff-only
+or withdrawn, some for chosen parties, a few hundred of them for each big customer); invoices of
+two lines each, mostly paid, some partly, some not (a big customer's over a thousand); supply points
+(a few hundred for each big customer). Every 1000th party is a big customer with thousands of
 requests, so a customer's list page pages over thousands of rows. All of it is
 written through the project's own models (their tables, with bulk inserts), one
 committed batch at a time.
@@ -14,7 +17,7 @@ It grows: a second run with a larger N adds only the parties that are missing
 (and what hangs off them), a run with the same N changes nothing, and
 ``--reset`` removes every benchmark row first. Benchmark rows are marked
 (``BENCH-`` accounting ids, ``bench-`` logins, ``bench-`` request types,
-``Bench`` staff groups; everything else hangs off a benchmark party), so the
+``Bench`` staff groups, ``Bench`` documents and folders; everything else hangs off a benchmark party), so the
 rest of a database is never touched.
 
 Each domain is one ``add_<domain>(db, batch, plan)`` function in ``DOMAINS``,
@@ -28,11 +31,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import delete, exists, func, insert, select, update
 
 from portal.changes.models import ChangeRequest
 from portal.changes.workflow import CHANGE_REQUEST, FIELDS
+from portal.documents.models import Document, DocumentFolder, DocumentNotice, DocumentParty, DocumentVersion
+from portal.finance.models import Invoice, InvoiceLine
 from portal.identity.models import Role, User, UserRole, UserState
 from portal.identity.passwords import password_service_from_settings
 from portal.messages.models import Message, MessageReceipt, MessageThread
@@ -45,6 +51,7 @@ from portal.staff.models import StaffGroup, StaffGroupMember
 from portal.tickets.models import ServiceTicket, SlaPolicy
 from portal.tickets.sla import DEFAULT_HOURS, BusinessCalendar
 from portal.tickets.workflow import SERVICE_TICKET
+from portal.utility.models import SupplyPoint
 from portal.workflows.engine import CREATE
 from portal.workflows.models import WorkflowHistory
 
@@ -91,6 +98,7 @@ class Plan:
     request_types: list[dict] = field(default_factory=list)  # the bench request types' rows, with ids
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
     sla: dict[str, tuple[int, bool]] = field(default_factory=dict)  # priority -> (hours, business hours?)
+    library_folders: list[int] = field(default_factory=list)  # the bench folders' ids
 
 
 @dataclass
@@ -347,6 +355,70 @@ def add_workflow_setup(db, plan: Plan) -> None:
     plan.sla.update({p.priority: (p.resolve_hours, p.business_hours) for p in db.scalars(select(SlaPolicy))})
 
 
+# The library: documents for every customer (some staff-only or withdrawn), and documents for chosen
+# parties (one now and then, a few hundred for each big customer, some of them "new" to it).
+LIBRARY_PREFIX, LIBRARY_FOLDER_PREFIX = "Bench document", "Bench folder"
+LIBRARY_FOLDERS, LIBRARY_DOCUMENTS, BIG_CHOSEN_DOCUMENTS, BIG_NEW_DOCUMENTS = 6, 1500, 300, 20
+LIBRARY_TAGS = ["contract", "tariff", "form", "template", "report", "agreement", "2025", "2026", "water", "gas"]
+
+
+def _library_document(rng: random.Random, title: str, folders: list[int], *, visibility="all", state="published"):
+    """A document row and its one version's row (no file: the list never reads the store)."""
+    updated = NOW - timedelta(days=rng.randint(0, HISTORY_DAYS))
+    document = {"title_en": title, "title_ru": None, "folder_id": rng.choice(folders),
+                "tags": ", ".join(sorted(set(rng.sample(LIBRARY_TAGS, rng.randint(1, 3))))),
+                "visibility": visibility, "state": state, "version": 1, "created_at": updated,
+                "updated_at": updated, "withdrawn_at": updated if state == "withdrawn" else None}
+    version = {"number": 1, "filename": title.replace(" ", "-").lower() + ".pdf", "content_type": "application/pdf",
+               "size": rng.randint(20_000, 2_000_000), "sha256": f"{rng.getrandbits(256):064x}", "created_at": updated}
+    return document, version
+
+
+def _write_documents(db, pairs: list[tuple[dict, dict]]) -> list[int]:
+    ids = _insert(db, Document, [d for d, _v in pairs], returning_ids=True)
+    _insert(db, DocumentVersion, [v | {"document_id": i} for (_d, v), i in zip(pairs, ids)])
+    return ids
+
+
+def add_library(db, plan: Plan) -> None:
+    """The bench folders and the documents meant for every customer (idempotent)."""
+    folders = db.scalars(select(DocumentFolder.id).where(DocumentFolder.title_en.like(LIBRARY_FOLDER_PREFIX + "%"))
+                         .order_by(DocumentFolder.id)).all()
+    if not folders:
+        folders = _insert(db, DocumentFolder, [{"title_en": f"{LIBRARY_FOLDER_PREFIX} {n}", "title_ru": None}
+                                               for n in range(1, LIBRARY_FOLDERS + 1)], returning_ids=True)
+    plan.library_folders = list(folders)
+    if db.scalar(select(Document.id).where(Document.title_en.like(LIBRARY_PREFIX + " A%")).limit(1)) is not None:
+        return
+    rng, pairs = random.Random("library"), []
+    for n in range(LIBRARY_DOCUMENTS):
+        roll = rng.random()
+        visibility, state = ("staff", "published") if roll < 0.08 else ("all", "withdrawn") if roll < 0.15 else (
+            "all", "published")
+        pairs.append(_library_document(rng, f"{LIBRARY_PREFIX} A{n:05d}", folders, visibility=visibility,
+                                       state=state))
+    _write_documents(db, pairs)
+
+
+def add_party_documents(db, batch: Batch, plan: Plan) -> None:
+    """Documents for chosen parties: one for a party now and then, hundreds for each big customer (a few
+    of them attached to it: "new" on its home)."""
+    pairs, owners, new = [], [], []
+    for i, party_id in _own(batch):
+        rng = random.Random(f"documents/{i}")
+        big = i % BIG_EVERY == BIG_OFFSET
+        count = BIG_CHOSEN_DOCUMENTS if big else (1 if rng.random() < 0.05 else 0)
+        for n in range(count):
+            pairs.append(_library_document(rng, f"{LIBRARY_PREFIX} P{i:07d}-{n:04d}", plan.library_folders,
+                                           visibility="chosen"))
+            owners.append(party_id)
+            new.append(big and n < BIG_NEW_DOCUMENTS)
+    ids = _write_documents(db, pairs)
+    _insert(db, DocumentParty, [{"document_id": d, "party_id": p} for d, p in zip(ids, owners)])
+    _insert(db, DocumentNotice, [{"document_id": d, "party_id": p, "attached_at": NOW}
+                                 for d, p, is_new in zip(ids, owners, new) if is_new])
+
+
 def _people(db, batch: Batch) -> dict:
     """Party id -> People of the batch's parties (one query, after add_customers)."""
     if batch.people is None:
@@ -521,7 +593,10 @@ def _new_value(rng: random.Random, name: str, i: int, now):
         "contact_person": f"{rng.choice(LAST_NAMES)} {rng.choice(FIRST_NAMES)}",
         "email": f"office{rng.randint(1, 999)}@party{i}.example",
         "phone": f"+7 495 {rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}",
+        "bank_name": f"Bank {rng.choice(LAST_NAMES)}",
+        "bank_bic": f"0445{rng.randint(10**4, 10**5 - 1)}",
         "bank_account": f"40702810{rng.randint(10**11, 10**12 - 1)}",
+        "invoice_email": f"invoices{rng.randint(1, 999)}@party{i}.example",
     }[name]
 
 
@@ -635,9 +710,89 @@ def _message(rng: random.Random, party_id, author, from_staff, at, recipients) -
     return row, Walk(state, history, {}), receipts
 
 
+# --- finance: invoices with their lines -------------------------------------------------------
+BIG_INVOICES = 1200  # invoices of a big customer at --scale 1 (its list pages and sums over them)
+INVOICE_SERVICES = [("Electricity, single-rate tariff", "kWh", 6.4521), ("Transmission of electricity", "kWh", 1.873),
+                    ("Freight forwarding", "trip", 38500.0), ("Container handling, 40 ft", "TEU", 7400.0),
+                    ("Water supply", "m³", 48.31), ("Storage at the warehouse", "pallet·day", 95.5)]
+
+
+def _cents(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def add_invoices(db, batch: Batch, plan: Plan) -> None:
+    """Invoices of two lines each, issued over the last two years, mostly paid, some partly, some not,
+    a few cancelled; a big customer has BIG_INVOICES of them."""
+    invoices, lines = [], []
+    today = NOW.date()
+    for i, party_id in _own(batch):
+        rng = random.Random(f"invoices/{i}")
+        big = i % BIG_EVERY == BIG_OFFSET
+        count = round(BIG_INVOICES * plan.scale) if big else max(1, per_party(rng, 6 * plan.scale))
+        for n in range(count):
+            issued = today - timedelta(days=rng.randrange(0, HISTORY_DAYS))
+            period_end = issued.replace(day=1) - timedelta(days=1)
+            rows = []
+            for position in (1, 2):
+                description, unit, price = INVOICE_SERVICES[rng.randrange(len(INVOICE_SERVICES))]
+                quantity = Decimal(rng.randint(1, 20000)) / 10
+                net = _cents(quantity * Decimal(str(price)))
+                vat = _cents(net * Decimal("0.2"))
+                rows.append({"position": position, "description": description, "quantity": quantity, "unit": unit,
+                             "unit_price": Decimal(str(price)), "vat_rate": Decimal(20), "net_amount": net,
+                             "vat_amount": vat, "total_amount": net + vat})
+            total = sum(r["total_amount"] for r in rows)
+            roll = rng.random()
+            paid = total if roll < 0.7 else _cents(total * Decimal("0.4")) if roll < 0.78 else Decimal("0.00")
+            invoices.append({
+                "party_id": party_id, "number": f"B{i:07d}/{n:05d}", "issue_date": issued,
+                "due_date": issued + timedelta(days=rng.randint(10, 30)), "period_start": period_end.replace(day=1),
+                "period_end": period_end, "currency": "EUR" if rng.random() < 0.02 else "RUB",
+                "net_amount": sum(r["net_amount"] for r in rows), "vat_amount": sum(r["vat_amount"] for r in rows),
+                "total_amount": total, "paid_amount": paid, "cancelled": roll > 0.98,
+                "external_id": f"BENCH-I{i:07d}-{n:05d}", "created_at": NOW, "updated_at": NOW})
+            lines.append(rows)
+    ids = _insert(db, Invoice, invoices, returning_ids=True)
+    _insert(db, InvoiceLine, [row | {"invoice_id": invoice_id} for invoice_id, rows in zip(ids, lines) for row in rows])
+
+
+# --- utility: supply points ------------------------------------------------------------------
+BIG_SUPPLY_POINTS = 400  # supply points of a big customer at --scale 1 (its list pages and sorts)
+STREETS = ["Lenina", "Sadovaya", "Zavodskaya", "Naberezhnaya", "Mira", "Gagarina", "Sovetskaya", "Portovaya"]
+MEDIA = ["electricity", "electricity", "water", "gas", "heat"]
+
+
+def add_supply_points(db, batch: Batch, plan: Plan) -> None:
+    """Supply points of every party (a big customer has BIG_SUPPLY_POINTS), each under one of its
+    contracts, a few disconnected, some open for self-readings."""
+    own = list(_own(batch))
+    contracts = {}
+    for contract_id, party_id in db.execute(select(Contract.id, Contract.party_id).where(
+            Contract.party_id.in_([party_id for _i, party_id in own])).order_by(Contract.id)):
+        contracts.setdefault(party_id, []).append(contract_id)
+    rows = []
+    for i, party_id in own:
+        rng = random.Random(f"supply-points/{i}")
+        big = i % BIG_EVERY == BIG_OFFSET
+        count = round(BIG_SUPPLY_POINTS * plan.scale) if big else max(1, per_party(rng, 1.5 * plan.scale))
+        for n in range(count):
+            medium = MEDIA[rng.randrange(len(MEDIA))]
+            options = contracts.get(party_id)
+            rows.append({
+                "party_id": party_id, "external_id": f"BENCH-SP{i:07d}-{n:05d}",
+                "address": f"{STREETS[rng.randrange(len(STREETS))]} {rng.randint(1, 200)}, unit {n + 1}",
+                "medium": medium, "tariff": "Day/night" if medium == "electricity" and rng.random() < 0.5 else "Single rate",
+                "contract_id": options[rng.randrange(len(options))] if options else None,
+                "state": "disconnected" if rng.random() < 0.05 else "active",
+                "self_readings": rng.random() < 0.3, "created_at": NOW, "updated_at": NOW})
+    _insert(db, SupplyPoint, rows)
+
+
 # Domains written for each batch of parties, in order; later domains go here.
 DOMAINS = [add_parties, add_contracts, add_customers, add_big_customers, add_managers,
-           add_requests, add_tickets, add_changes, add_messages]
+           add_requests, add_tickets, add_changes, add_messages, add_party_documents, add_invoices,
+           add_supply_points]
 # Domains that came after the first data sets were made, each with what tells a party it has written for.
 PROGRESS = {
     add_big_customers: lambda: exists(select(Membership.id).join(User, User.id == Membership.user_id).where(
@@ -646,6 +801,9 @@ PROGRESS = {
     add_tickets: lambda: exists().where(ServiceTicket.party_id == Party.id),
     add_changes: lambda: exists().where(ChangeRequest.party_id == Party.id),
     add_messages: lambda: exists().where(MessageThread.party_id == Party.id),
+    add_party_documents: lambda: exists().where(DocumentParty.party_id == Party.id),
+    add_invoices: lambda: exists().where(Invoice.party_id == Party.id),
+    add_supply_points: lambda: exists().where(SupplyPoint.party_id == Party.id),
 }
 # The workflow items benchmark parties have, whose history rows --reset removes.
 ITEMS = [(REQUEST, CustomerRequest), (SERVICE_TICKET, ServiceTicket), (CHANGE_REQUEST, ChangeRequest),
@@ -765,6 +923,8 @@ def reset(db) -> None:
     db.execute(delete(User).where(User.login.like(LOGIN_PREFIX + "%")))
     db.execute(delete(RequestType).where(RequestType.code.like(LOGIN_PREFIX + "%")))
     db.execute(delete(StaffGroup).where(StaffGroup.name.in_(list(STAFF_GROUPS))))
+    db.execute(delete(Document).where(Document.title_en.like(LIBRARY_PREFIX + "%")))
+    db.execute(delete(DocumentFolder).where(DocumentFolder.title_en.like(LIBRARY_FOLDER_PREFIX + "%")))
 
 
 def generate(settings, parties: int, *, scale=1.0, big_requests=None, batch_size=5000, do_reset=False,
@@ -783,6 +943,7 @@ def generate(settings, parties: int, *, scale=1.0, big_requests=None, batch_size
                     calendar=BusinessCalendar.from_settings(settings))
         add_staff(db, plan)
         add_workflow_setup(db, plan)
+        add_library(db, plan)
         plan.managers = {int(login[len(LOGIN_PREFIX) + 1:]): uid for login, uid in db.execute(
             select(User.login, User.id).where(User.login.like(LOGIN_PREFIX + "m%")))}
         starts = {domain: progress(db, domain, start) for domain in DOMAINS}

@@ -4,7 +4,7 @@ Every figure is a ratio measured in this run on this machine: absolute numbers
 move with the hardware, ratios to the bare tool much less. Rows:
 
 - list pages (staff party directory, admin user list, a big customer's
-  requests) under gunicorn + wrk, against the same SQL run bare through the
+  requests, its document library, invoices and supply points) under gunicorn + wrk, against the same SQL run bare through the
   driver and a bare Pyramid app (bench/bare_app.py) running that SQL and
   rendering a Chameleon table;
 - latency of the directory and the customer's request list as the tables grow
@@ -12,6 +12,9 @@ move with the hardware, ratios to the bare tool much less. Rows:
   each page's count and rows;
 - XLSX export through the portal's service against bare xlsxwriter: time and
   the peak memory of the exporting process;
+- invoice PDFs: one invoice as the portal serves it against bare weasyprint
+  writing the same HTML (bench/pdf_child.py), and a ZIP of many invoices
+  against as many single PDFs, with the peak memory of the zipping process;
 - outbox delivery: e-mails per second from the outbox to a local SMTP server
   (bench/outbox.py) against bare smtplib sending the same e-mails;
 - what is not built yet, said so.
@@ -46,10 +49,18 @@ USERS = "/admin/users/?sort=login"
 # A big customer's closed requests, newest first: the sort and state filter of views/requests.py,
 # over a state with thousands of rows, so the page sorts and pages rather than lists a few.
 REQUESTS = "requests/?sort=-created&state=closed"
+# The big customer's document library, newest first: documents for every customer and its own,
+# the staff-only, withdrawn and other parties' ones left out by the one visibility rule.
+DOCUMENTS = "documents/?sort=-updated"
+# The big customer's paid invoices, newest first (views/invoices.py's sort and state filter, with the
+# totals of the filtered set the page sums in the database).
+INVOICES = "invoices/?sort=-issued&state=paid"
+# The big customer's supply points by address (views/points.py's default sort, with its contract's number).
+SUPPLY_POINTS = "supply-points/?sort=address"
 # The large data sets need parties, not as many contracts, users and items per party (their big
 # customers file as many requests as at 10,000, so the request list compares like with like).
 GROWN_SCALE = 0.25
-NOT_BUILT = ["Registry import (XLSX upload → orders), API batch import", "PDF of financial documents"]
+NOT_BUILT = ["Registry import (XLSX upload → orders), API batch import"]
 
 
 @dataclass
@@ -180,6 +191,91 @@ def request_list_queries(url: str, path: str, login=None) -> list[sqlbare.Query]
             context = RequestsContainer(PartyResource(db.get(Party, party_id), PartyContainer(None, db, config.registry)))
             request = testing.DummyRequest(params=dict(parse_qsl(parts.query)), dbsession=db)
             return sqlbare.capture(engine, lambda: RequestList(context, request).page())
+    finally:
+        engine.dispose()
+
+
+def library_queries(url: str, path: str, login=None) -> list[sqlbare.Query]:
+    """The SQL of a party's document library for ``path`` (count, rows, folders, tags), captured from
+    the view itself as ``request_list_queries`` does."""
+    from urllib.parse import parse_qsl, urlsplit
+    from zoneinfo import ZoneInfo
+
+    from pyramid import testing
+
+    from portal.db import get_engine, get_session_factory
+    from portal.documents.resources import PartyDocuments
+    from portal.documents.views.library import Library
+    from portal.parties.models import Party
+    from portal.parties.resources import PartyContainer, PartyResource
+    from portal.scripts.common import load_settings
+
+    parts = urlsplit(path)
+    party_id = int(parts.path.split("/")[2])
+    engine = get_engine({"sqlalchemy.url": url})
+    try:
+        with get_session_factory(engine)() as db, testing.testConfig(settings=load_settings(str(INI))) as config:
+            config.testing_securitypolicy(permissive=True)
+            config.registry["portal_tz"] = ZoneInfo(config.registry.settings.get("portal.timezone", "UTC"))
+            party = PartyResource(db.get(Party, party_id), PartyContainer(None, db, config.registry))
+            request = testing.DummyRequest(params=dict(parse_qsl(parts.query)), dbsession=db)
+            return sqlbare.capture(engine, lambda: Library(PartyDocuments(party), request).page())
+    finally:
+        engine.dispose()
+
+
+def invoice_list_queries(url: str, path: str, login=None) -> list[sqlbare.Query]:
+    """The SQL of a party's invoice list for ``path`` (contracts, count, rows, totals), captured from
+    the view itself as ``request_list_queries`` does."""
+    from urllib.parse import parse_qsl, urlsplit
+    from zoneinfo import ZoneInfo
+
+    from pyramid import testing
+
+    from portal.db import get_engine, get_session_factory
+    from portal.finance.resources import InvoicesContainer
+    from portal.finance.views.invoices import InvoiceList
+    from portal.parties.models import Party
+    from portal.parties.resources import PartyContainer, PartyResource
+    from portal.scripts.common import load_settings
+
+    parts = urlsplit(path)
+    party_id = int(parts.path.split("/")[2])
+    engine = get_engine({"sqlalchemy.url": url})
+    try:
+        with get_session_factory(engine)() as db, testing.testConfig(settings=load_settings(str(INI))) as config:
+            config.testing_securitypolicy(permissive=True)
+            config.registry["portal_tz"] = ZoneInfo(config.registry.settings.get("portal.timezone", "UTC"))
+            party = PartyResource(db.get(Party, party_id), PartyContainer(None, db, config.registry))
+            request = testing.DummyRequest(params=dict(parse_qsl(parts.query)), dbsession=db)
+            return sqlbare.capture(engine, lambda: InvoiceList(InvoicesContainer(party), request).page())
+    finally:
+        engine.dispose()
+
+
+def supply_point_list_queries(url: str, path: str, login=None) -> list[sqlbare.Query]:
+    """The SQL of a party's supply point list for ``path`` (count, rows), captured from the view itself
+    as ``request_list_queries`` does."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from pyramid import testing
+
+    from portal.db import get_engine, get_session_factory
+    from portal.parties.models import Party
+    from portal.parties.resources import PartyContainer, PartyResource
+    from portal.scripts.common import load_settings
+    from portal.utility.resources import SupplyPointsContainer
+    from portal.utility.views.points import SupplyPointList
+
+    parts = urlsplit(path)
+    party_id = int(parts.path.split("/")[2])
+    engine = get_engine({"sqlalchemy.url": url})
+    try:
+        with get_session_factory(engine)() as db, testing.testConfig(settings=load_settings(str(INI))) as config:
+            config.testing_securitypolicy(permissive=True)
+            party = PartyResource(db.get(Party, party_id), PartyContainer(None, db, config.registry))
+            request = testing.DummyRequest(params=dict(parse_qsl(parts.query)), dbsession=db)
+            return sqlbare.capture(engine, lambda: SupplyPointList(SupplyPointsContainer(party), request).page())
     finally:
         engine.dispose()
 
@@ -317,6 +413,14 @@ class Bench:
             "users": ListPage(USERS, "bench-admin", ["login", "last_name", "state", "last_login_at"]),
             "requests": ListPage(requests_path, customer, ["subject", "type_id", "state", "created_at", "due_at"],
                                  labels={"type_id": "code"}, capture=request_list_queries),
+            "documents": ListPage(requests_path.replace(REQUESTS, DOCUMENTS), customer,
+                                  ["title_en", "updated_at", "valid_to", "tags"], capture=library_queries),
+            "invoices": ListPage(requests_path.replace(REQUESTS, INVOICES), customer,
+                                 ["number", "issue_date", "due_date", "total_amount", "paid_amount"],
+                                 capture=invoice_list_queries),
+            "supply_points": ListPage(requests_path.replace(REQUESTS, SUPPLY_POINTS), customer,
+                                      ["address", "medium", "tariff", "state", "external_id"],
+                                      capture=supply_point_list_queries),
         }
         for page in lists.values():
             page.queries = page.capture(url, page.path, page.login)
@@ -433,6 +537,33 @@ class Bench:
                                     f"{growth['bare']:+.1f} MiB", "", "flat",
                                     "ok" if growth["portal"] < 8 else "SHORT"))
 
+    # --- invoice PDFs ---------------------------------------------------------
+    def pdf_child(self, *args) -> dict:
+        self.log(f"pdf: {' '.join(str(a) for a in args if not str(a).startswith(('sqlite', 'postgresql')))}")
+        command = [sys.executable, "-m", "bench.pdf_child", *map(str, args)]
+        out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=self.budget)
+        if out.returncode != 0:
+            raise RuntimeError(f"bench.pdf_child {args[0]} failed:\n{out.stderr[-3000:]}")
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    def pdfs(self, url: str) -> None:
+        """One invoice's PDF against bare weasyprint on its HTML; a ZIP of many against as many singles."""
+        rounds = 3 if self.setup.smoke else 12
+        one = self.pdf_child("pdf", url, rounds)
+        self.report.add("Invoice PDF through the portal: seconds vs bare weasyprint on the same HTML", one["portal"],
+                        one["bare"], unit=" s", target="≤ 1.20×", limit=1.2)
+        count = 10 if self.setup.smoke else 50
+        many = self.pdf_child("zip", url, count, 1 if self.setup.smoke else 3)
+        self.report.add(f"ZIP of {count} invoice PDFs, streamed: seconds vs {count} single PDFs", many["zip"],
+                        many["singles"], unit=" s", target="≤ 1.20×", limit=1.2)
+        growth = (many["peak_after_kib"] - many["peak_small_kib"]) / 1024
+        added = (many["peak_after_kib"] - many["peak_before_kib"]) / 1024
+        self.report.rows.append(Row(f"ZIP peak RSS, {max(1, count // 5)} → {count} PDFs", f"{growth:+.1f} MiB",
+                                    f"{added:+.1f} MiB over one PDF", "", "flat", "ok" if growth < 8 else "SHORT"))
+        self.report.notes.append(f"  pdf: an invoice of {one['bytes']:,} bytes from {one['html_bytes']:,} bytes of HTML"
+                                 f" (bare weasyprint: {one['bare_bytes']:,} bytes); the ZIP of {count}:"
+                                 f" {many['bytes']:,} bytes")
+
     def outbox(self, url: str) -> None:
         messages = 200 if self.setup.smoke else 2000
         self.log(f"outbox: {messages} e-mails to a local SMTP server, portal-worker's delivery vs bare smtplib")
@@ -453,6 +584,7 @@ class Bench:
             self.list_pages(main_url, portals[self.setup.parties], bare, lists)
             self.growth(portals)
         self.xlsx(self.setup.url(max(self.setup.sizes)))
+        self.pdfs(main_url)
         self.outbox(main_url)
         for name in NOT_BUILT:
             self.report.rows.append(Row(name, "not built yet"))

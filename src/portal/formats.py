@@ -1,4 +1,4 @@
-"""Dates and moments written the way each language writes them, as Babel writes them.
+"""Dates, moments and amounts written the way each language writes them, as Babel writes them.
 
 ``babel.dates.format_datetime`` looks the locale up and parses its patterns on
 every call; a list page of fifty rows with two times each spent more time there
@@ -6,10 +6,13 @@ than in its SQL. These formatters parse once per language and format (style)
 and give the same text (a test compares them with Babel's own functions).
 """
 from datetime import date, datetime, timezone
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
 from babel import Locale
 from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
+from babel.numbers import get_currency_precision, get_currency_symbol
+from babel.numbers import parse_pattern as parse_number_pattern
 
 
 class _Formatter:
@@ -44,3 +47,59 @@ def format_date(value: date, language: str, style: str = "medium") -> str:
 def format_datetime(value: datetime, tz, language: str, style: str = "short") -> str:
     """``value`` (UTC-aware, or naive meaning UTC) in the time zone ``tz``."""
     return formatter(language, style).datetime(value, tz)
+
+
+CENT = Decimal("0.01")
+
+
+class _MoneyFormatter:
+    """Amounts in one currency as one language writes them (Babel's standard currency pattern).
+
+    Babel applies its pattern in some twenty microseconds; a list of fifty rows
+    with three amounts each spent more time there than in its SQL. The patterns
+    of the portal's languages group by three with two decimals, which Python's
+    own formatting does in one step with the separators swapped in; any other
+    pattern or currency precision goes to Babel (a test compares the two).
+    """
+
+    def __init__(self, language: str, currency: str):
+        self.locale = Locale.parse(language)
+        self.currency = currency
+        self.pattern = self.locale.currency_formats["standard"]
+        symbols = self.locale.number_symbols.get("latn", self.locale.number_symbols)
+        pattern = self.pattern
+        self.fast = (pattern.grouping == (3, 3) and pattern.frac_prec == (2, 2) and pattern.int_prec[0] == 1
+                     and get_currency_precision(currency) == 2)
+        symbol = get_currency_symbol(currency, self.locale)
+        self.positive = (pattern.prefix[0].replace("¤", symbol), pattern.suffix[0].replace("¤", symbol))
+        self.negative = (pattern.prefix[1].replace("¤", symbol).replace("-", symbols["minusSign"]),
+                         pattern.suffix[1].replace("¤", symbol))
+        self.separators = str.maketrans({",": symbols["group"], ".": symbols["decimal"]})
+
+    def format(self, value) -> str:
+        if not self.fast:
+            return self.pattern.apply(value, self.locale, currency=self.currency)
+        value = Decimal(value).quantize(CENT, rounding=ROUND_HALF_EVEN)
+        prefix, suffix = self.negative if value < 0 else self.positive
+        return prefix + format(abs(value), ",.2f").translate(self.separators) + suffix
+
+
+@lru_cache(maxsize=256)
+def money_formatter(language: str, currency: str) -> _MoneyFormatter:
+    return _MoneyFormatter(language, currency)
+
+
+def format_money(value, currency: str, language: str) -> str:
+    """``value`` (a Decimal) in ``currency`` as ``language`` writes money: "1 234,50 ₽", "RUB1,234.50"."""
+    return money_formatter(language, currency).format(value)
+
+
+@lru_cache(maxsize=64)
+def _decimal_pattern(language: str, pattern: str):
+    return Locale.parse(language), parse_number_pattern(pattern)
+
+
+def format_number(value, language: str, pattern: str = "#,##0.###") -> str:
+    """A quantity or a rate as ``language`` writes numbers (no trailing zeros by default): "1 234,5"."""
+    locale, parsed = _decimal_pattern(language, pattern)
+    return parsed.apply(value, locale)

@@ -1,11 +1,13 @@
 """Administration (``/admin/``): users, and the settings of how work is routed and timed
-(request types, SLA, staff groups). Other packages add sections with ``config.add_admin_child``."""
+(request types, SLA, staff groups, who answers messages). Other packages add sections with
+``config.add_admin_child``."""
 from portal.admin.resources import ADMIN_SECTIONS, AdminArea, add_admin_child, add_admin_permission
 from portal.i18n import _
 from portal.security.permissions import Permission
 from portal.views.navigation import area_link
 
-SETTINGS_PAGES = ("/admin/request-types/", "/admin/sla/", "/admin/groups/")
+SETTINGS_PAGES = ("/admin/request-types/", "/admin/sla/", "/admin/groups/", "/admin/messages/",
+                  "/admin/party-groups/")
 
 
 def includeme(config):
@@ -16,7 +18,7 @@ def includeme(config):
         config.add_admin_child(section.segment, section)
     config.add_nav_item("admin-users", area_link(_("Users"), "admin", Permission.AdminUsers, "users",
                                                  active=("/admin/users",)), order=500)
-    # The workflow settings: request types, SLA and staff groups share one sub-navigation.
+    # The workflow settings: request types, SLA, staff groups and messages share one sub-navigation.
     config.add_nav_item("admin-settings", area_link(_("Settings"), "admin", Permission.AdminWorkflows,
                                                     "request-types", "", active=SETTINGS_PAGES), order=520)
     config.scan(".views")

@@ -1,5 +1,6 @@
 """``/admin/``: administration, open to the admin role only: users, and the settings of how
-workflow items are routed and timed (``/admin/request-types/``, ``/admin/sla/``, ``/admin/groups/``).
+workflow items are routed and timed (``/admin/request-types/``, ``/admin/sla/``, ``/admin/groups/``,
+``/admin/messages/``).
 
 Nothing below the admin area has an ACL of its own: the area's (admin role, then
 DENY_ALL) covers everything below it.
@@ -8,6 +9,7 @@ from pyramid.authorization import DENY_ALL, Allow
 
 from portal.db.ids import id_or_key_error, parse_id
 from portal.identity.models import Role, User
+from portal.parties.models import PartyGroup
 from portal.requests.models import RequestType
 from portal.security.permissions import Permission
 from portal.security.principals import role_principal
@@ -148,4 +150,30 @@ class StaffGroupResource:
         self.dbsession = parent.dbsession
 
 
-ADMIN_SECTIONS = (RequestTypesContainer, SlaArea, StaffGroupsContainer)
+class MessageSettingsArea(_AdminChild):
+    """``/admin/messages/``: the staff group that answers customers' messages."""
+
+    segment = "messages"
+
+
+
+class PartyGroupsContainer(_AdminChild):
+    """``/admin/party-groups/``: the customer groups; ``<id>/`` one group; ``new`` is a view name."""
+
+    segment = "party-groups"
+
+    def __getitem__(self, key):
+        return PartyGroupResource(_by_id(self.dbsession, PartyGroup, key), self)
+
+
+class PartyGroupResource:
+    """One customer group with its parties."""
+
+    def __init__(self, group: PartyGroup, parent: PartyGroupsContainer):
+        self.group = group
+        self.__name__ = str(group.id)
+        self.__parent__ = parent
+        self.dbsession = parent.dbsession
+
+
+ADMIN_SECTIONS = (RequestTypesContainer, SlaArea, StaffGroupsContainer, MessageSettingsArea, PartyGroupsContainer)

@@ -4,14 +4,18 @@
 - ``config.add_party_grants(member=…, staff={role: …}, manager=…)``: what a party's own users, each
   staff role and the party's managers may do on it; a permission is granted by one package only.
 - ``config.add_party_tile(name, title, view_name, permission, order)``: a link on the party home.
+- ``config.add_party_panel(name, factory, renderer, order)``: a section of the party home.
 
 A package switched off registers none of them, so the party knows nothing of it.
 """
 from dataclasses import dataclass
 
+from pyramid.renderers import render
+
 PARTY_CHILDREN = "portal.party_children"
 PARTY_GRANTS = "portal.party_grants"
 PARTY_TILES = "portal.party_tiles"
+PARTY_PANELS = "portal.party_panels"
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,39 @@ def party_tiles(request, context):
     return [t for t in tiles if request.has_permission(t.permission, context)]
 
 
+@dataclass(frozen=True)
+class PartyPanel:
+    """A section of the party home: ``factory(party_resource, request)`` gives the values of its
+    ``renderer`` (a template), or None when it has nothing to show this user."""
+
+    name: str
+    factory: object
+    renderer: str
+    order: int = 100
+
+
+def add_party_panel(config, name, factory, renderer, order=100):
+    factory = config.maybe_dotted(factory)
+
+    def register():
+        config.registry.setdefault(PARTY_PANELS, {})[name] = PartyPanel(name, factory, renderer, order)
+
+    config.action(("portal.party_panel", name), register)
+
+
+def party_panels(request, context) -> list[str]:
+    """The party home's sections, rendered, of the enabled packages that have something to show."""
+    panels = sorted(request.registry.get(PARTY_PANELS, {}).values(), key=lambda p: (p.order, p.name))
+    rendered = []
+    for panel in panels:
+        values = panel.factory(context, request)
+        if values is not None:
+            rendered.append(render(panel.renderer, dict(values, context=context), request=request))
+    return rendered
+
+
 def includeme(config):
     config.add_directive("add_party_child", add_party_child)
     config.add_directive("add_party_grants", add_party_grants)
     config.add_directive("add_party_tile", add_party_tile)
+    config.add_directive("add_party_panel", add_party_panel)

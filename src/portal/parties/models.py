@@ -29,8 +29,13 @@ class Party(Base):
     contact_person: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32))
-    bank_account: Mapped[str | None] = mapped_column(String(64))
+    # Bank details as the accounting system keeps them, in three fields (changes/bank.py: what is accepted).
+    bank_name: Mapped[str | None] = mapped_column(String(200))
+    bank_bic: Mapped[str | None] = mapped_column(String(11))
+    bank_account: Mapped[str | None] = mapped_column(String(64))  # the account number, or an IBAN
+    # How invoices reach the party, and where they go by e-mail (the company e-mail when empty).
     invoice_channel: Mapped[str | None] = mapped_column(String(16))
+    invoice_email: Mapped[str | None] = mapped_column(String(254))
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("parties.id", ondelete="SET NULL"), index=True
@@ -91,3 +96,23 @@ class ManagerAssignment(Base):
     party_id: Mapped[int] = mapped_column(
         ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class PartyGroup(Base):
+    """A named set of customer parties kept by administrators ("all dealers", "key accounts"), so
+    that what is meant for several customers (a document) can be shown to the group at once."""
+
+    __tablename__ = "party_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PartyGroupMember(Base):
+    """A party's membership of a party group."""
+
+    __tablename__ = "party_group_members"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("party_groups.id", ondelete="CASCADE"), primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True, index=True)

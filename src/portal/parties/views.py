@@ -3,7 +3,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from portal.i18n import _
-from portal.parties.directives import party_tiles
+from portal.parties.directives import party_panels, party_tiles
 from portal.parties.models import Contract, Party
 from portal.parties.resources import PartyContainer, PartyResource, visible_parties_query
 from portal.security.permissions import Permission
@@ -67,4 +67,5 @@ def party_home(context, request):
         "contracts": contracts,
         "related": related,
         "tiles": party_tiles(request, context),
+        "panels": party_panels(request, context),
     }

@@ -44,9 +44,11 @@ def browser(app, testapp, user):
 
 
 def audit_actions(dbsession, prefix=""):
+    """The settings' audit entries (the admin's own login is audited too, and is not one of them)."""
     dbsession.flush()
     return dbsession.scalars(
-        select(AuditEntry.action).where(AuditEntry.action.startswith(prefix)).order_by(AuditEntry.id)
+        select(AuditEntry.action).where(AuditEntry.action.startswith(prefix), AuditEntry.action.not_like("login.%"))
+        .order_by(AuditEntry.id)
     ).all()
 
 
@@ -270,11 +272,48 @@ def test_sla_shows_the_defaults_and_an_edit_changes_the_next_tickets_due_time(ad
     assert due_at(dbsession, "normal", start, UTC_CALENDAR) == datetime(2026, 3, 3, 10, 0, tzinfo=timezone.utc)
 
     entry = dbsession.scalars(select(AuditEntry).where(AuditEntry.action == "sla.update")).one()
-    assert entry.detail["changes"]["high"] == [None, [6, False]]
+    assert entry.detail["changes"]["high"] == [None, [6, False, True]]
+    assert entry.detail["changes"]["critical"] == [None, [4, False, False]]  # the defaults, now configured
     # Sending the same values again changes nothing and records nothing.
     again = admin_app.get("/admin/sla/").forms["sla"].submit("submit", status=303).follow()
     assert "Nothing has changed." in again.text
     assert audit_actions(dbsession, "sla.") == ["sla.update"]
+
+
+def choice_boxes(form):
+    return [form.get("customer_may_choose", index=i) for i in range(4)]
+
+
+def test_which_priorities_customers_may_choose_is_a_setting_and_audited(admin_app, dbsession):
+    page = admin_app.get("/admin/sla/")
+    choices = [row.select_one("td.customer-choice").text for row in page.html.select("table.list tbody tr")]
+    assert choices == ["yes", "yes", "yes", "no, staff only"]  # the defaults: critical is for staff to give
+    form = page.forms["sla"]
+    assert [box.checked for box in choice_boxes(form)] == [True, True, True, False]
+    choice_boxes(form)[3].checked = True  # critical
+    choice_boxes(form)[0].checked = False  # low
+    form.submit("submit", status=303)
+    dbsession.flush()
+    assert {p.priority: p.customer_may_choose for p in dbsession.scalars(select(SlaPolicy))} == {
+        "low": False, "normal": True, "high": True, "critical": True}
+    form = admin_app.get("/admin/sla/").forms["sla"]
+    choice_boxes(form)[0].checked = True
+    form.submit("submit", status=303)
+    entry = dbsession.scalars(select(AuditEntry).where(AuditEntry.action == "sla.update")
+                              .order_by(AuditEntry.id.desc())).first()
+    assert entry.detail["changes"] == {"low": [[120, False, False], [120, False, True]]}
+
+
+def test_customers_must_keep_one_priority_to_choose(admin_app, dbsession):
+    SlaPolicyFactory(priority="normal", resolve_hours=72, business_hours=False)
+    form = admin_app.get("/admin/sla/").forms["sla"]
+    for box in choice_boxes(form):
+        box.checked = False
+    response = form.submit("submit", status=400)
+    assert "Customers must be able to choose at least one priority, or they could open no ticket." in response.text
+    dbsession.flush()
+    assert [(p.priority, p.customer_may_choose) for p in dbsession.scalars(select(SlaPolicy))] == [("normal", True)]
+    assert audit_actions(dbsession) == []
 
 
 @pytest.mark.parametrize("value,message", [
@@ -486,7 +525,7 @@ def test_settings_are_in_the_admin_navigation_and_changes_in_the_audit_log(admin
     assert settings["href"].endswith("/admin/request-types/")
     page = admin_app.get(settings["href"])
     sub = {a.text: a["href"] for a in page.html.select("main nav.nav a")}
-    assert set(sub) == {"Request types", "SLA", "Staff groups"}
+    assert set(sub) == {"Request types", "SLA", "Staff groups", "Messages", "Customer groups"}
     assert page.html.select_one("main nav.nav a[aria-current=page]").text == "Request types"
     current = admin_app.get(sub["SLA"]).html.select_one("header nav.nav a[aria-current=page]")
     assert current.text == "Settings"

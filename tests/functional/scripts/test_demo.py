@@ -68,3 +68,30 @@ def test_running_the_demo_again_adds_nothing(dbsession, app_settings, demo_data)
     demo.load_demo_work(dbsession, app_settings)
     assert (len(dbsession.scalars(select(MessageThread)).all()), len(dbsession.scalars(select(StaffGroup)).all())) \
         == count
+
+
+def test_every_demo_party_has_its_bank_details_in_its_language(app, testapp, dbsession, demo_data):
+    from portal.changes.fields import FIELDS
+
+    for external_id, party in demo_data.items():
+        assert party.bank_name and party.bank_bic and party.bank_account, external_id
+        russian = external_id in ("DEMO-SEVER", "DEMO-SEVER-ENERGO")
+        assert bool(CYRILLIC.search(party.bank_name)) == russian, external_id
+        assert bool(CYRILLIC.search(party.billing_address)) == russian, external_id
+    energo = demo_data["DEMO-SEVER-ENERGO"]
+    page = browser(app, testapp, "energo").get(f"/p/{energo.id}/account-info")
+    assert "АО «Альфа-Банк»" in page.text and energo.bank_account in page.text
+    # The change form the page leads to shows every value (nothing empty that the party has).
+    form = page.click(href=r"/changes/new$").forms["change-request"]
+    for name in FIELDS:
+        assert form[name].value == (getattr(energo, name) or ""), name
+
+
+def test_the_demo_fills_master_data_once_and_keeps_what_a_customer_changed(dbsession, app_settings, demo_data):
+    yug = demo_data["DEMO-YUG"]
+    yug.phone = "+7 861 999-00-00"  # as if a change request had been approved
+    yug.bank_name = None  # as the accounting system might send it
+    dbsession.flush()
+    demo.load_demo(dbsession, password_service_from_settings(app_settings))
+    dbsession.refresh(yug)
+    assert yug.phone == "+7 861 999-00-00" and yug.bank_name is None

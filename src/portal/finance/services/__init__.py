@@ -1,0 +1,1 @@
+"""The finance services: one module per job (invoices, the statement, balances, printed documents)."""

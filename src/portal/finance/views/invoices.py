@@ -1,0 +1,120 @@
+"""The party's invoices: the list (filters, sort, pages, the totals of what is listed, its export) and
+one invoice with its lines and the payments that paid it."""
+from pyramid.view import view_config
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portal.finance.models import Invoice, InvoiceState, state_conditions
+from portal.finance.resources import InvoiceResource, InvoicesContainer
+from portal.finance.schemas import ANY_MONTH, MAX_ZIP_INVOICES, parse_month
+from portal.finance.services.invoices import (
+    STATE_TITLES,
+    allocations_to,
+    invoice_totals,
+    local_today,
+    period_condition,
+)
+from portal.i18n import _
+from portal.parties.models import Contract
+from portal.security.permissions import Permission
+from portal.views.listing import ANY_ID, ListSpec, ListView
+from portal.views.xlsx import Column
+
+
+def company_today(request):
+    """Today in the company's time zone, once per request (every state on a page is of one day)."""
+    today = getattr(request, "_finance_today", None)
+    if today is None:
+        today = request._finance_today = local_today(request.registry["portal_tz"])
+    return today
+
+
+def state_filter(request, value):
+    return state_conditions(company_today(request))[InvoiceState(value)]
+
+
+def period_filter(request, value):
+    return period_condition(*parse_month(value))
+
+
+def export_columns(request):
+    today = company_today(request)
+    return (
+        Column(_("Number"), "number", width=20),
+        Column(_("Contract"), lambda r: r.contract.number if r.contract else None, width=16),
+        Column(_("Issued"), "issue_date", kind="date", width=12),
+        Column(_("Due"), "due_date", kind="date", width=12),
+        Column(_("Period from"), "period_start", kind="date", width=12),
+        Column(_("Period to"), "period_end", kind="date", width=12),
+        Column(_("Net"), "net_amount", kind="decimal", width=14),
+        Column(_("VAT"), "vat_amount", kind="decimal", width=12),
+        Column(_("Total"), "total_amount", kind="decimal", width=14),
+        Column(_("Currency"), "currency", width=8),
+        Column(_("Amount paid"), "paid_amount", kind="decimal", width=14),
+        Column(_("Remainder"), "remainder", kind="decimal", width=14),
+        Column(_("Paid, %"), "paid_percent", kind="decimal", width=9),
+        Column(_("State"), lambda r: STATE_TITLES[r.state_on(today)], width=16),
+    )
+
+
+@view_config(context=InvoicesContainer, name="", attr="page", permission=Permission.InvoicesView,
+             request_method=("GET", "HEAD"), renderer="portal:finance/templates/invoices.pt")
+@view_config(context=InvoicesContainer, name="export.xlsx", attr="export", permission=Permission.InvoicesView,
+             request_method=("GET", "HEAD"))
+class InvoiceList(ListView):
+    """The party's invoices by period, state and contract, and what the listed ones add up to."""
+
+    spec = ListSpec(
+        columns=export_columns,
+        sorts={
+            "issued": Invoice.issue_date,
+            "due": Invoice.due_date,
+            "number": Invoice.number,
+            "total": Invoice.total_amount,
+            "paid": Invoice.paid_amount,
+        },
+        default_sort="-issued", tiebreak=Invoice.id.desc(),
+        filters={
+            "state": (state_filter, {state.value for state in InvoiceState}),
+            "contract": (Invoice.contract_id, ANY_ID),
+            "period": (period_filter, ANY_MONTH),
+        },
+        search=(Invoice.number,),
+        title=_("Invoices"), ascii_name="invoices",
+    )
+
+    def statement(self):
+        return self.context.query()
+
+    def export_statement(self, statement):
+        return statement.options(joinedload(Invoice.contract))
+
+    def extra(self, page):
+        db = self.request.dbsession
+        contracts = db.scalars(select(Contract).where(Contract.party_id == self.context.party.id)
+                               .order_by(Contract.valid_from.desc(), Contract.id)).all()
+        page_ids = [invoice.id for invoice in page.items]
+        return {
+            "today": company_today(self.request),
+            "contracts": contracts,
+            "contract_numbers": {c.id: c.number for c in contracts},
+            "states": STATE_TITLES,
+            "totals": invoice_totals(db, self.listed()),
+            "page_zip_url": self.request.resource_url(self.context, "zip", query=[("id", i) for i in page_ids])
+            if page_ids else None,
+            "max_zip": MAX_ZIP_INVOICES,
+        }
+
+
+@view_config(context=InvoiceResource, name="", permission=Permission.InvoicesView,
+             request_method=("GET", "HEAD"), renderer="portal:finance/templates/invoice.pt")
+def invoice_detail(context, request):
+    """One invoice: its lines, the payments that paid it, how much of it is paid and what is left."""
+    invoice = context.invoice
+    return {
+        "invoice": invoice,
+        "state": invoice.state_on(company_today(request)),
+        "states": STATE_TITLES,
+        "allocations": allocations_to(request.dbsession, invoice),
+        "can_see_payments": request.has_permission(Permission.PaymentsView, context.party_resource),
+    }
