@@ -33,7 +33,8 @@ TEST_SETTINGS = {
     "portal.login.ip_max_failures": "20",
     "retry.attempts": "3",
     "pyramid.default_locale_name": "en",
-    "portal.modules": "",
+    "portal.modules": "finance utility",
+    "portal.readings.auto_accept": "true",
 }
 
 

@@ -6,17 +6,23 @@ only itself), then the verticals named in ``portal.modules``. A vertical that
 is not named is never included, so nothing of it is registered.
 """
 import importlib.util
+import warnings
 
-from pyramid.config import Configurator
-from pyramid.exceptions import ConfigurationError
-from pyramid.settings import aslist
+# Pyramid and deform import pkg_resources, and setuptools (pinned below 81 to keep it) warns about it
+# on every import: a note to those projects, not to whoever starts a console script. Said before
+# Pyramid is first imported; pserve imports it before the portal, so run-portal quiets it there.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated as an API", category=UserWarning)
+
+from pyramid.config import Configurator  # noqa: E402
+from pyramid.exceptions import ConfigurationError  # noqa: E402
+from pyramid.settings import aslist  # noqa: E402
 
 # The shared layers first (their directives are used by the domains), then the core domains.
 CORE = (
-    "portal.db", "portal.i18n", "portal.security", "portal.forms", "portal.root", "portal.views",
+    "portal.db", "portal.i18n", "portal.security", "portal.forms", "portal.formtokens", "portal.root", "portal.views",
     "portal.workflows", "portal.parties", "portal.admin", "portal.identity", "portal.attachments",
-    "portal.audit", "portal.outbox", "portal.staff", "portal.requests", "portal.tickets", "portal.changes",
-    "portal.messages",
+    "portal.documents", "portal.audit", "portal.outbox", "portal.staff", "portal.requests", "portal.tickets",
+    "portal.changes", "portal.messages", "portal.api",
 )
 MODULES_SETTING = "portal.modules"
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .crawler import NUMERIC_SEGMENT, Crawler, path_of, url_kinds
+from .crawler import NUMERIC_SEGMENT, Crawler, path_of, shape_of, url_kinds
 from .visibility import party_in
 
 START_URLS = ("/",)
@@ -21,6 +21,14 @@ START_URLS = ("/",)
 # for the id columns are tried in test_out_of_range_ids.py.
 ID_CHANGES = (+1, -1)
 ODD_IDS = ("0",)
+
+
+def inbox_probes(world) -> tuple:
+    """``/messages/`` filtered by each party of the world, the user's own or not (a person picks
+    theirs from the filter; anyone may type another's id): all of them answered without a trace of
+    a party the user may not see, whatever the crawl reaches of the list by itself."""
+    return tuple(f"/messages/?party={party.id}&show=all" for party in world.parties.values()) + (
+        "/messages/export.xlsx?show=all",)
 
 
 class Site:
@@ -40,6 +48,8 @@ class Site:
             browser = world.browser(actor)
             crawler = Crawler(browser, check=self.leak_check(actor))
             crawler.crawl(START_URLS)
+            for url in inbox_probes(world):  # past the crawl's limit of query variants per page
+                crawler.statuses[url] = crawler.fetch(url).status_int
             self.browsers[name], self.crawlers[name] = browser, crawler
         # Every URL anyone reached, and who reached it.
         self.urls: dict[str, set[str]] = {}
@@ -116,6 +126,20 @@ def test_every_user_crawls_own_pages_without_errors_or_foreign_data(site):
     assert all(a.sees_all for a in site.staff()) and not any(a.sees_all for a in site.restricted())
     assert len(site.urls) >= 20, sorted(site.urls)
     assert not site.server_errors(), site.server_errors()
+    assert not site.crawl_problems, report(site.crawl_problems)
+
+
+def test_every_party_spanning_user_reaches_all_its_conversations(site):
+    """``/messages/`` (threads across parties, by party, exported) is crawled by those whose messages
+    span parties: it showed none of them another party's threads (the crawl's leak check)."""
+    for name in ("holding", "manager", "backoffice", "admin"):
+        reached = site.crawlers[name].statuses
+        inbox = {url: status for url, status in reached.items() if path_of(url) == "/messages/"}
+        assert 200 in inbox.values(), f"{name} did not reach /messages/"
+        assert any("party=" in url for url in inbox), f"{name} did not filter /messages/ by party"
+        assert reached.get("/messages/export.xlsx?show=all") == 200
+    holding = site.crawlers["holding"].statuses
+    assert any(path_of(url).startswith("/p/") and "/messages/" in url for url in holding)
     assert not site.crawl_problems, report(site.crawl_problems)
 
 
@@ -253,3 +277,95 @@ def test_leak_oracle_tells_own_strings_from_foreign_ones(site):
     assert world.secrets.leaks("Z-2025/500", visible) == ["Z-2025/500"]
     assert world.secrets.leaks("Z-2025/5000", visible) == []  # word boundaries
     assert world.secrets.leaks("Z-2025/500", world.all_party_ids) == []
+
+
+def test_documents_are_crawled_and_each_stays_with_those_it_is_shown_to(site):
+    """The library is in the crawl (pages and files), and the oracle keeps every marker document to its
+    audience: another party's, a party group's, staff-only, withdrawn, expired and not yet valid ones."""
+    world = site.world
+    zapad, vostok = world.parties["TEST-ZAPAD"], world.parties["DEMO-VOSTOK"]
+    former, reached = world.actors["former"], site.crawlers["former"].statuses
+    assert any(u.startswith(f"/p/{zapad.id}/documents/") and u.endswith("/download") and s == 200
+               for u, s in reached.items()), sorted(reached)
+    own = site.browsers["former"].get(f"/p/{zapad.id}/documents/?tag=marker")
+    assert "MARKER-DOC-ZAPAD-ONLY" in own.text
+    hidden = ("MARKER-DOC-STAFF-ONLY", "MARKER-DOC-WITHDRAWN", "MARKER-DOC-EXPIRED", "MARKER-DOC-NOT-YET")
+    for actor in site.restricted():
+        _allowed, forbidden = world.secrets.split(actor.visible, actor.user_id)
+        assert set(hidden) <= forbidden, actor.login
+        assert ("MARKER-DOC-ZAPAD-ONLY" in forbidden) == (zapad.id not in actor.visible), actor.login
+        assert ("MARKER-DOC-GROUP-VOSTOK" in forbidden) == (vostok.id not in actor.visible), actor.login
+        assert ("marker-zapad-only.pdf" in forbidden) == (zapad.id not in actor.visible), actor.login
+    assert world.secrets.leaks("MARKER-DOC-GROUP-VOSTOK", former.visible) == ["MARKER-DOC-GROUP-VOSTOK"]
+
+
+def test_the_crawl_covers_the_utility_and_its_markers(site):
+    """Supply points, self-reading forms, readings, contract documents and the review queue are
+    crawled, and the marker party's records are known to the oracle (so a leak would be caught)."""
+    world = site.world
+    zapad = world.parties["TEST-ZAPAD"]
+    secrets = world.secrets.of_party(zapad.id)
+    for marker in ("MARKER-SP-ZAPAD", "MARKER-METER-ZAPAD", "MARKER-READING-ZAPAD", "MARKER-REASON-ZAPAD",
+                   "marker-zapad-contract.pdf"):
+        assert any(marker in s for s in secrets), marker
+    energo = world.parties["DEMO-SEVER-ENERGO"].id
+    reached = {shape_of(path_of(u)) for u in site.crawlers["energo"].statuses}
+    assert {"/p/{id}/supply-points/", "/p/{id}/supply-points/{id}/", "/p/{id}/supply-points/{id}/readings/new",
+            "/p/{id}/supply-points/{id}/contract", "/p/{id}/readings/", "/p/{id}/readings/{id}/"} <= reached
+    assert any(u.startswith(f"/p/{energo}/supply-points/") for u in site.crawlers["energo"].statuses)
+    staff_reached = set(site.crawlers["backoffice"].statuses)
+    assert "/readings/" in staff_reached
+    assert any(path_of(u).startswith(f"/p/{zapad.id}/readings/") for u in staff_reached)
+    assert any(f.name == "new" and "/readings/new" in f.action for f in site.crawlers["energo"].post_forms)
+
+
+def test_finance_pages_are_crawled_and_each_party_sees_only_its_money(site):
+    """Invoices (list, page, PDF, ZIP, export), payments and the statement (page, PDF, XLSX) are in the
+    crawl of the users who may see them; the checks above found none of another party's numbers, lines
+    or purposes there, in PDFs and ZIP members included; the oracle knows the markers as foreign."""
+    world = site.world
+    zapad = world.parties["TEST-ZAPAD"]
+    reached = site.crawlers["former"].statuses
+    own = f"/p/{zapad.id}/"
+    wanted = {
+        "list": lambda u: path_of(u) == own + "invoices/",
+        "page": lambda u: shape_of(path_of(u)) == "/p/{id}/invoices/{id}/",
+        "pdf": lambda u: shape_of(path_of(u)) == "/p/{id}/invoices/{id}/pdf",
+        "zip": lambda u: path_of(u) == own + "invoices/zip" and "id=" in u,
+        "export": lambda u: path_of(u) == own + "invoices/export.xlsx",
+        "payments": lambda u: shape_of(path_of(u)) == "/p/{id}/payments/{id}/",
+        "statement": lambda u: path_of(u) == own + "statement",
+        "statement pdf": lambda u: path_of(u) == own + "statement" and "format=pdf" in u,
+        "statement xlsx": lambda u: path_of(u) == own + "statement" and "format=xlsx" in u,
+    }
+    for kind, match in wanted.items():
+        assert any(match(u) and s == 200 for u, s in reached.items()), (kind, sorted(reached))
+    zip_url = next(u for u in reached if wanted["zip"](u))
+    assert "MARKER-INV-ZAPAD" in site.browsers["former"].get(zip_url).body.decode("latin-1")  # the name of its member
+    for actor in site.restricted():
+        _allowed, forbidden = world.secrets.split(actor.visible, actor.user_id)
+        for marker in ("MARKER-INV-ZAPAD", "MARKER-LINE-ZAPAD heat supply", "MARKER-PURPOSE-ZAPAD"):
+            assert (marker in forbidden) == (zapad.id not in actor.visible), (actor.login, marker)
+    energo = world.parties["DEMO-SEVER-ENERGO"]
+    holding = site.crawlers["holding"].statuses
+    assert any(shape_of(path_of(u)) == "/p/{id}/invoices/{id}/pdf" and u.startswith(f"/p/{energo.id}/")
+               for u in holding)
+    assert not site.crawl_problems, report(site.crawl_problems)
+
+
+def test_account_info_is_crawled_for_every_party_a_user_sees(site):
+    """``/p/<id>/account-info`` (a party's billing, contact and bank data) is reached from the party home
+    by everyone who sees the party, so the checks above request it as every other user too; the oracle
+    knows its bank account and invoice e-mail as foreign to anyone who does not see the party."""
+    world = site.world
+    for actor in site.restricted() + site.staff():
+        reached = site.crawlers[actor.login].statuses
+        for party_id in actor.visible:
+            assert reached.get(f"/p/{party_id}/account-info") == 200, (actor.login, party_id)
+    vostok = world.parties["DEMO-VOSTOK"]
+    assert vostok.bank_account and vostok.invoice_email  # the demo gives the party its master data
+    for actor in site.restricted():
+        _allowed, forbidden = world.secrets.split(actor.visible, actor.user_id)
+        for secret in (vostok.bank_account, vostok.invoice_email, vostok.bank_name):
+            assert (secret in forbidden) == (vostok.id not in actor.visible), (actor.login, secret)
+    assert not site.crawl_problems, report(site.crawl_problems)

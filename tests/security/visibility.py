@@ -8,7 +8,8 @@ cannot hide itself from the tests that use this module.
 The strings that betray a party are read generically: the identifying columns
 (``name``, ``tax_id``, ``external_id``, ``number`` ...) of the party and of every
 table with a ``party_id`` column, so records that verticals add later (invoices,
-shipments ...) are covered as soon as they exist in the test data.
+shipments ...) are covered as soon as they exist in the test data. Documents, which belong to no
+one party, are read by whom they are shown to (``document_audiences``).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 
@@ -27,9 +29,13 @@ ALL_PARTIES_ROLES = frozenset({"backoffice", "service", "head", "admin"})
 # Columns whose values identify a party or one of its records (and what it wrote).
 SECRET_COLUMNS = (
     "name", "tax_id", "external_id", "number", "address", "billing_address", "contact_person",
-    "email", "phone", "bank_account", "title", "subject", "body", "reason", "filename",
+    "email", "phone", "bank_name", "bank_account", "invoice_email", "title", "subject", "body", "reason", "filename", "serial_number", "comment",
+    "description", "purpose",
 )
 MIN_SECRET = 5
+# Records with no party_id of their own whose party is their parent's: (table, its key to the parent,
+# the parent table). An invoice's lines say what was billed; another party must not read them either.
+PARTY_OF_PARENT = (("invoice_lines", "invoice_id", "invoices"),)
 PARTY_PATH = re.compile(r"^/p/(\d+)(?:/|\?|$)")
 
 
@@ -58,15 +64,48 @@ def visible_party_ids(db, user_id: int) -> frozenset[int]:
     return frozenset(member) | frozenset(managed)
 
 
+def document_audiences(db) -> list[tuple[frozenset[int], set[str]]]:
+    """(the parties that may be shown it, its identifying strings) for every document not meant for
+    every customer, by the README's rules read from the tables: a published document valid today of
+    chosen visibility is shown to its parties and the members of its party groups; a staff-only,
+    withdrawn, expired or not yet valid one to no customer at all."""
+    documents, versions = _table("documents"), _table("document_versions")
+    chosen_parties, chosen_groups = _table("document_parties"), _table("document_groups")
+    group_members = _table("party_group_members")
+    today = datetime.now(timezone.utc).date()  # the tests' company time zone is UTC
+    audiences = []
+    for row in db.execute(select(documents)).mappings():
+        valid = (row["valid_from"] is None or row["valid_from"] <= today) and (
+            row["valid_to"] is None or row["valid_to"] >= today)
+        shown = row["state"] == "published" and valid and row["visibility"] != "staff"
+        if shown and row["visibility"] == "all":
+            continue
+        audience = frozenset()
+        if shown:
+            groups = select(chosen_groups.c.group_id).where(chosen_groups.c.document_id == row["id"])
+            audience = frozenset(db.scalars(
+                select(chosen_parties.c.party_id).where(chosen_parties.c.document_id == row["id"]))) | frozenset(
+                db.scalars(select(group_members.c.party_id).where(group_members.c.group_id.in_(groups))))
+        names = {row["title_en"], row["title_ru"]} | set(db.scalars(
+            select(versions.c.filename).where(versions.c.document_id == row["id"])))
+        audiences.append((audience, {n.strip() for n in names if isinstance(n, str) and len(n.strip()) >= MIN_SECRET}))
+    return audiences
+
+
 def readable_text(response) -> str:
     """What a person could read in a response: HTML unescaped, JSON decoded, zip members opened."""
     body = response.body or b""
-    if body[:4] == b"PK\x03\x04":  # xlsx, docx, zip archives
+    if body[:4] == b"PK\x03\x04":  # xlsx, docx, zip archives (of PDFs too)
         parts = []
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             for name in archive.namelist():
-                parts.append(html.unescape(archive.read(name).decode("utf-8", "replace")))
+                member = archive.read(name)
+                parts.append(name)
+                parts.append(pdf_readable(member) if member[:5] == b"%PDF-" else
+                             html.unescape(member.decode("utf-8", "replace")))
         return "\n".join(parts)
+    if body[:5] == b"%PDF-":
+        return pdf_readable(body)
     content_type = response.content_type or ""
     if "json" in content_type:
         try:
@@ -77,6 +116,18 @@ def readable_text(response) -> str:
         text = body.decode(response.charset or "utf-8", "replace")
         return html.unescape(text) if "html" in content_type or "xml" in content_type else text
     return body.decode("latin-1")  # PDFs and other binaries: uncompressed text still shows
+
+
+def pdf_readable(body: bytes) -> str:
+    """A PDF's text as a reader sees it (its streams are compressed: the raw bytes hide it), then the
+    raw bytes too (a name in its metadata)."""
+    from pypdf import PdfReader
+
+    try:
+        text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
+    except Exception as error:  # a PDF pypdf cannot read is still checked byte by byte
+        text = f"(unreadable PDF: {error!r})"
+    return text + "\n" + body.decode("latin-1")
 
 
 def _alternation(strings) -> re.Pattern | None:
@@ -100,6 +151,13 @@ class Secrets:
                 continue
             for row in db.execute(select(table)).mappings():
                 self._add(row["party_id"], row)
+        for name, key, parent_name in PARTY_OF_PARENT:
+            child, parent = _table(name), _table(parent_name)
+            rows = db.execute(select(child, parent.c.party_id).join(parent, parent.c.id == child.c[key])).mappings()
+            for row in rows:
+                self._add(row["party_id"], row)
+        # Documents meant for some parties (or, staff-only, withdrawn, out of validity, for none).
+        self.by_audience = document_audiences(db)
         # Customer users: a colleague's name may show, a stranger's may not.
         self.by_user: dict[int, tuple[frozenset[int], set[str]]] = {}
         users, roles, memberships = _table("users"), _table("user_roles"), _table("memberships")
@@ -133,6 +191,8 @@ class Secrets:
             (allowed if party_id in visible else forbidden).update(values)
         for user_id, (parties_of, values) in self.by_user.items():
             (allowed if user_id == viewer_id or parties_of & visible else forbidden).update(values)
+        for audience, values in self.by_audience:
+            (allowed if audience & visible else forbidden).update(values)
         return allowed, forbidden - allowed
 
     def _compiled(self, visible, viewer_id):

@@ -4,14 +4,18 @@ Every record is found by its login or accounting id before it is created, so a
 second run changes nothing. The logins are listed in README.md.
 """
 import argparse
+import importlib
+import importlib.util
 import sys
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from portal import enabled_modules
 from portal.changes.models import ChangeRequest
 from portal.changes.services import draft_change_request
 from portal.db.meta import utcnow
+from portal.documents.demo import load_demo_documents
 from portal.identity.models import Role, User, UserRole
 from portal.identity.passwords import password_service_from_settings
 from portal.messages.models import MessageThread
@@ -37,6 +41,36 @@ PARTIES = [
     ("DEMO-VOSTOK", "Vostok Logistics", "2540000004", "Vladivostok, Portovaya 12", None),
     ("DEMO-YUG", "Yug Vodokanal", "2310000005", "Krasnodar, Krasnaya 40", None),
 ]
+
+# The master data a customer sees on its account info and may ask to change, in the party's language
+# (Sever Holding and Sever Energo are Russian-speaking); BICs are the banks' real ones, every account
+# number carries the control digit its BIK asks for (changes/bank.py).
+PARTY_DETAILS = {
+    "DEMO-SEVER": dict(
+        billing_address="125009, г. Москва, ул. Тверская, д. 1", contact_person="Ковалёва Марина Сергеевна",
+        email="buh@sever-holding.example", phone="+7 495 101-00-01", bank_name="ПАО Сбербанк",
+        bank_bic="044525225", bank_account="40702810200000012345", invoice_channel="email",
+        invoice_email="invoices@sever-holding.example"),
+    "DEMO-SEVER-ENERGO": dict(
+        billing_address="125009, г. Москва, ул. Тверская, д. 1, стр. 2", contact_person="Зайцева Ольга Николаевна",
+        email="office@sever-energo.example", phone="+7 495 101-00-02", bank_name="АО «Альфа-Банк»",
+        bank_bic="044525593", bank_account="40702810300000067890", invoice_channel="portal"),
+    "DEMO-SEVER-TRANS": dict(
+        billing_address="Yaroslavl, Vokzalnaya 5, office 12", contact_person="Pavel Sokolov",
+        email="accounts@sever-trans.example", phone="+7 4852 30-00-03",
+        bank_name="Sberbank PJSC, Yaroslavl branch 17", bank_bic="047888670", bank_account="40702810900000024680",
+        invoice_channel="post"),
+    "DEMO-VOSTOK": dict(
+        billing_address="Vladivostok, Portovaya 12, office 3", contact_person="Nikolai Pak",
+        email="office@vostok.example", phone="+7 423 240-00-04", bank_name="Sberbank PJSC, Far East Bank",
+        bank_bic="040813608", bank_account="40702810300000013579", invoice_channel="email",
+        invoice_email="accounting@vostok.example"),
+    "DEMO-YUG": dict(
+        billing_address="Krasnodar, Krasnaya 40", contact_person="Igor Belov",
+        email="billing@yug-vodokanal.example", phone="+7 861 255-00-05",
+        bank_name="Sberbank PJSC, Krasnodar branch 8619", bank_bic="040349602",
+        bank_account="40702810800000055501", invoice_channel="email"),
+}
 
 # party external_id, contract number, valid from, valid to
 CONTRACTS = [
@@ -74,6 +108,9 @@ GROUPS = {DISPATCH: ["service"], BACK_OFFICE: ["backoffice", "manager"]}
 # The English-only names earlier runs gave the groups: renamed, not duplicated.
 FORMER_GROUP_NAMES = {"Dispatch": DISPATCH, "Back office": BACK_OFFICE}
 
+# The group that answers customers' messages (/admin/messages/).
+MESSAGES_GROUP = BACK_OFFICE
+
 # code, names, group, default priority, due hours
 REQUEST_TYPES = [
     ("general", {"en": "General question", "ru": "Общий вопрос"}, BACK_OFFICE, "normal", 72),
@@ -81,8 +118,9 @@ REQUEST_TYPES = [
     ("connection", {"en": "New connection", "ru": "Новое подключение"}, DISPATCH, "high", 48),
 ]
 
-# priority -> hours to resolve, counted in business hours?
-SLA = {"low": (120, True), "normal": (72, True), "high": (24, False), "critical": (4, False)}
+# priority -> hours to resolve, counted in business hours?, may customers choose it?
+SLA = {"low": (120, True, True), "normal": (72, True, True), "high": (24, False, True),
+       "critical": (4, False, False)}
 
 
 def _get_or_add(db, model, where, **values):
@@ -100,6 +138,11 @@ def load_demo(db, passwords) -> None:
         party = _get_or_add(db, Party, {"external_id": external_id}, name=name, tax_id=tax_id, address=address)
         if parent:
             party.parent_id = parties[parent].id
+        details = PARTY_DETAILS[external_id]
+        # Filled once, on a party that has none of it yet: what a customer changed later stays.
+        if all(getattr(party, name) is None for name in details):
+            for name, value in details.items():
+                setattr(party, name, value)
         parties[external_id] = party
     for party_ext, number, valid_from, valid_to in CONTRACTS:
         _get_or_add(db, Contract, {"party_id": parties[party_ext].id, "number": number},
@@ -129,11 +172,17 @@ def load_demo(db, passwords) -> None:
         for login in logins:
             user = db.scalars(select(User).where(User.login == login)).one()
             _get_or_add(db, StaffGroupMember, {"group_id": groups[name].id, "user_id": user.id})
+    # Customers' messages are answered by the back office (with each party's manager), unless an
+    # administrator has chosen another group since.
+    if not any(g.answers_messages for g in db.scalars(select(StaffGroup))):
+        groups[MESSAGES_GROUP].answers_messages = True
+        db.flush()
     for code, names, group, priority, hours in REQUEST_TYPES:
         _get_or_add(db, RequestType, {"code": code}, names=names, group_id=groups[group].id,
                     default_priority=priority, due_hours=hours)
-    for priority, (hours, business) in SLA.items():
-        _get_or_add(db, SlaPolicy, {"priority": priority}, resolve_hours=hours, business_hours=business)
+    for priority, (hours, business, may_choose) in SLA.items():
+        _get_or_add(db, SlaPolicy, {"priority": priority}, resolve_hours=hours, business_hours=business,
+                    customer_may_choose=may_choose)
 
 
 # party, author login, type code, subject, text, then transitions: (name, actor login, comment)
@@ -186,6 +235,9 @@ DEMO_THREADS = [
      "Почему сумма в счёте за ноябрь больше, чем в октябре? Потребление не менялось."),
     ("DEMO-VOSTOK", "vostok", False, "Contact for the port warehouse",
      "Who is our contact for deliveries to the port warehouse?"),
+    # Unread for the holding's user in one of its parties only: the header's counter leads to /messages/.
+    ("DEMO-SEVER-TRANS", "service", True, "Planned power cut at the depot",
+     "On 15 December from 10:00 to 14:00 the Yaroslavl depot has no power: planned maintenance."),
 ]
 
 
@@ -216,6 +268,15 @@ def load_demo_work(db, settings) -> None:
                              changes={"phone": "+7 861 200-00-00", "contact_person": "Olga Sidorenko"})
 
 
+def load_vertical_demos(db, settings) -> None:
+    """Each vertical switched on in ``portal.modules`` fills its own records: a ``demo`` module in
+    its package with ``load_demo(db, settings)``, idempotent like the rest (run after the parties
+    and users it refers to exist)."""
+    for package in enabled_modules(settings):
+        if importlib.util.find_spec(f"{package}.demo") is not None:
+            importlib.import_module(f"{package}.demo").load_demo(db, settings)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Load the demo data (idempotent).")
     parser.add_argument("config_uri", help="the .ini file, e.g. development.ini")
@@ -225,6 +286,8 @@ def main(argv=None):
         load_demo(db, password_service_from_settings(settings))
         load_demo_items(db)
         load_demo_work(db, settings)
+        load_demo_documents(db, settings)
+        load_vertical_demos(db, settings)
     print(f"Demo data loaded. Every demo login has the password {DEMO_PASSWORD!r}.")
     return 0
 

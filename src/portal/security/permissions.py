@@ -30,6 +30,24 @@ class Permission(enum.StrEnum):
     # Messages between staff and a party.
     MessagesView = "messages:view"
     MessagesSend = "messages:send"
+    # /messages/: the threads of every party the user may see.
+    MessagesInbox = "messages:inbox"
+    # The document library: a party's documents, and publishing them (staff).
+    DocumentsView = "documents:view"
+    DocumentsPublish = "documents:publish"
+    # Finance (the finance vertical): invoices, payments, the settlement statement, balances.
+    InvoicesView = "invoices:view"
+    PaymentsView = "payments:view"
+    StatementView = "statement:view"
+    BalancesView = "balances:view"
+    # Utility (the utility vertical): supply points and their meters, meter readings; staff set which
+    # supply points take self-readings, decide readings, and work the review queue (/readings/).
+    SupplyPointsView = "supply_points:view"
+    SupplyPointsManage = "supply_points:manage"
+    ReadingsView = "readings:view"
+    ReadingsSubmit = "readings:submit"
+    ReadingsDecide = "readings:decide"
+    ReadingsReview = "readings:review"
     # Staff work areas.
     QueueView = "queue:view"
     DashboardView = "dashboard:view"
@@ -38,3 +56,7 @@ class Permission(enum.StrEnum):
     AdminAudit = "admin:audit"
     AdminWorkflows = "admin:workflows"
     AdminOutbox = "admin:outbox"
+    AdminIntegration = "admin:integration"
+    # The integration API (/api/v1/): granted to API keys' principals by the API's ACL only.
+    ApiRead = "api:read"
+    ApiWrite = "api:write"
