@@ -32,7 +32,14 @@ def database_url(settings) -> str:
     return os.environ.get("PORTAL_DB_URL") or settings["sqlalchemy.url"]
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_pragmas(dbapi_connection, connection_record):
+    # SQLite's own lower() folds ASCII only: a search for "Частичная" would find nothing where
+    # PostgreSQL finds it. Python's str.lower folds every script, as PostgreSQL's lower() does.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
