@@ -40,11 +40,28 @@ def run_migrations_online():
 
 
 def _run(connection):
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # A batch migration rebuilds a table on SQLite: it copies it, drops the old one and renames
+        # the copy. With foreign keys enforced, dropping a table deletes its rows first, and that
+        # cascades: rebuilding ``users`` would delete every membership and role. So they are off
+        # while migrating (a PRAGMA that takes effect outside a transaction only), checked after.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
-                      include_object=include_object)
-    with context.begin_transaction():
-        context.run_migrations()
+                      render_as_batch=sqlite, compare_type=True, include_object=include_object)
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        if sqlite:
+            if connection.in_transaction():
+                connection.commit()
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+    if sqlite and broken:
+        raise RuntimeError(f"the migration left rows whose references are broken: {broken[:10]}")
 
 
 if context.is_offline_mode():
