@@ -2,6 +2,7 @@
 import colander
 import deform
 
+from portal.api.feed.schemas import MoveSchema
 from portal.attachments.schemas import attachment_node
 from portal.forms import CSRFSchema, strip_text
 from portal.i18n import _
@@ -29,3 +30,15 @@ class NewRequestSchema(CSRFSchema):
                                validator=colander.Length(min=1, max=10000),
                                widget=deform.widget.TextAreaWidget(rows=6))
     attachment = attachment_node()
+
+
+class RequestFeedSchema(MoveSchema):
+    """An event of ``/api/v1/feed/requests``: a request as it is after one of its moves."""
+
+    request_id = colander.SchemaNode(colander.Integer())
+    type = colander.SchemaNode(colander.String())
+    subject = colander.SchemaNode(colander.String())
+    body = colander.SchemaNode(colander.String())
+    priority = colander.SchemaNode(colander.String())
+    due_at = colander.SchemaNode(colander.DateTime(), missing=None)
+    created_at = colander.SchemaNode(colander.DateTime())

@@ -8,9 +8,22 @@ from portal.requests.models import CustomerRequest, RequestType
 from portal.requests.workflow import REQUEST
 from portal.workflows.engine import TransitionContext
 
+DEDICATED_TYPES = "portal.requests.dedicated_types"
 
-def active_types(session) -> list[RequestType]:
-    return session.scalars(select(RequestType).where(RequestType.active.is_(True)).order_by(RequestType.code)).all()
+
+def add_dedicated_request_type(config, code: str) -> None:
+    """Keep request type ``code`` out of the general request form: it is filed only through a form
+    of its own (finance's top-up invoice request), which records what the general form cannot."""
+    config.registry.setdefault(DEDICATED_TYPES, set()).add(code)
+
+
+def active_types(session, registry=None) -> list[RequestType]:
+    """The types a customer may choose on the general request form."""
+    statement = select(RequestType).where(RequestType.active.is_(True)).order_by(RequestType.code)
+    dedicated = sorted(registry.get(DEDICATED_TYPES, ())) if registry is not None else []
+    if dedicated:
+        statement = statement.where(RequestType.code.not_in(dedicated))
+    return session.scalars(statement).all()
 
 
 def file_request(workflow_service, *, party_id, author_id, request_type: RequestType, subject, body):

@@ -85,7 +85,7 @@ class NewRequestView(FormView):
 
     def __init__(self, context, request):
         super().__init__(context, request)
-        self.types = active_types(request.dbsession)
+        self.types = active_types(request.dbsession, request.registry)
 
     def bind_kwargs(self):
         return {"types": self.types, "language": self.request.locale_name}

@@ -1,4 +1,5 @@
 """Customer request ("žádost"): new → assigned → in progress ⇄ waiting for customer → resolved → closed."""
+from portal.api.feed.services import move_fields
 from portal.i18n import _
 from portal.requests.models import CustomerRequest
 from portal.security.permissions import Permission as P
@@ -36,6 +37,10 @@ REQUEST = Workflow(
                    _("Confirm and close"), effects=(mark_closed,), style="primary"),
         Transition("reopen", frozenset({"resolved"}), "in_progress", P.RequestsConfirm, _("Reopen"),
                    comment_required=True, effects=(clear_resolved,)),
+        # Taken when the accounting system did what was asked (it issued the invoice a top-up request
+        # asked for: finance/services/top_up.py); nobody holds this permission.
+        Transition("fulfil", frozenset({"new", "assigned", "in_progress", "waiting"}), "resolved",
+                   "system:fulfil", _("Done by the accounting system"), effects=(mark_resolved,)),
         # Taken by the nightly job after the auto-close period; nobody holds this permission.
         Transition("auto_close", frozenset({"resolved"}), "closed", "system:auto-close",
                    _("Closed automatically"), effects=(mark_closed,)),
@@ -51,3 +56,10 @@ def watchers(event):
     if event.transition != CREATE:
         return None
     return handlers(event.item) | party_managers(event.item.party_id)
+
+
+def feed_payload(event) -> dict:
+    """What ``/api/v1/feed/requests`` tells of a move (schemas.RequestFeedSchema): the request after it."""
+    item = event.item
+    return dict(move_fields(event), request_id=item.id, type=item.type.code, subject=item.subject, body=item.body,
+                priority=item.priority, due_at=item.due_at, created_at=item.created_at)

@@ -54,3 +54,35 @@ def books(dbsession, today):
         "outsider": customer(other), "head": staff("head"),
     }
 
+
+
+@pytest.fixture
+def advances(dbsession, books, today):
+    """Advance schedules of ``books``' party in every state (and one in euros), and one of the other party's."""
+    f = books_factory
+    party, other = books["party"], books["other"]
+    main, spare = books["contracts"]
+    days = timedelta
+    schedules = {
+        # paid; overdue though paid in part; due today (planned); planned: the schedule is overdue.
+        "overdue": f.advance_schedule(dbsession, party, main, number="ГА-0001", issued=today - days(50),
+                                        period=(today - days(45), today + days(25)), payments=[
+            (today - days(40), "5000.00", "5000.00", today - days(42)), (today - days(10), "5000.00", "2000.00"),
+            (today, "5000.00"), (today + days(20), "5000.00")]),
+        # paid, and paid beyond its amount: nothing left, never less than nothing.
+        "paid": f.advance_schedule(dbsession, party, spare, number="ГА-0002", issued=today - days(70),
+                                     period=(today - days(65), today - days(25)), payments=[
+            (today - days(60), "3000.00", "3000.00"), (today - days(30), "3000.00", "3500.00")]),
+        # planned, the first paid in part before it is due.
+        "planned": f.advance_schedule(dbsession, party, main, number="ГА-0003", issued=today - days(3),
+                                        period=(today, today + days(40)), payments=[
+            (today + days(5), "1200.00", "600.00"), (today + days(35), "1200.00")]),
+        "euro": f.advance_schedule(dbsession, party, main, number="EU-A-0004", issued=today - days(2), currency="EUR",
+                                   period=(today + days(5), today + days(15)),
+                                   payments=[(today + days(10), "250.50")]),
+    }
+    foreign_contract = ContractFactory(party=other, number="FOREIGN-K-99")
+    foreign = f.advance_schedule(dbsession, other, foreign_contract, number="FOREIGN-ADV-0099", issued=today - days(5),
+                                 payments=[(today - days(1), "9999.00")])
+    dbsession.flush()
+    return {"schedules": schedules, "foreign": foreign, "foreign_contract": foreign_contract}

@@ -76,3 +76,26 @@ def test_energo_reads_its_invoices_and_balances(testapp, dbsession, app_settings
     assert "СЧ-СЭ-" in page.text and "INV-ST-" not in page.text
     assert testapp.get(f"/p/{energo.id}/").html.select_one("section.balances") is not None
     testapp.get(f"/p/{parties['DEMO-SEVER-TRANS'].id}/invoices/", status=404)
+
+
+def test_every_demo_party_with_a_contract_has_an_advance_schedule_in_every_state(testapp, dbsession, app_settings):
+    from portal.finance.models import AdvancePayment, AdvanceSchedule, AdvanceState
+
+    parties = load(dbsession, app_settings)
+    today = date.today()
+    for external_id, party in parties.items():
+        schedules = dbsession.scalars(select(AdvanceSchedule).where(AdvanceSchedule.party_id == party.id)).all()
+        assert len(schedules) == 1 and schedules[0].contract.party_id == party.id, external_id
+        states = [p.state_on(today) for p in schedules[0].payments]
+        assert set(states) == set(AdvanceState), external_id
+        assert any(p.state_on(today) == AdvanceState.planned and p.paid_amount for p in schedules[0].payments)
+    assert CYRILLIC.search(dbsession.scalars(select(AdvanceSchedule.number).where(
+        AdvanceSchedule.party_id == parties["DEMO-SEVER-ENERGO"].id)).one())
+    before = dbsession.scalar(select(func.count()).select_from(AdvancePayment))
+    load(dbsession, app_settings)
+    assert dbsession.scalar(select(func.count()).select_from(AdvancePayment)) == before
+    login(testapp, "trans", demo.DEMO_PASSWORD)
+    trans = parties["DEMO-SEVER-TRANS"]
+    page = testapp.get(f"/p/{trans.id}/advances/")
+    assert "ADV-ST-" in page.text and "ГА-СЭ-" not in page.text
+    testapp.get(f"/p/{parties['DEMO-SEVER-ENERGO'].id}/advances/", status=404)

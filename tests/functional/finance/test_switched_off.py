@@ -15,9 +15,10 @@ def test_nothing_of_finance_exists_when_it_is_not_switched_on(app_settings, tm, 
     login(browser, books["user"].login)
     party, invoice = books["party"].id, books["invoices"]["open"].id
     for url in (f"/p/{party}/invoices/", f"/p/{party}/invoices/{invoice}/pdf", f"/p/{party}/invoices/zip?id={invoice}",
-                f"/p/{party}/payments/", f"/p/{party}/statement"):
+                f"/p/{party}/payments/", f"/p/{party}/statement", f"/p/{party}/price-lists/"):
         browser.get(url, status=404)
     home = browser.get(f"/p/{party}/")
     assert "/invoices" not in home.text and "section class=\"balances\"" not in home.text
     granted = {p for _kind, _role, perms in acl_template(off.registry) for p in perms}
-    assert not granted & {"invoices:view", "payments:view", "statement:view", "balances:view"}
+    assert not granted & {"invoices:view", "payments:view", "statement:view", "balances:view", "price_lists:view"}
+    assert "/price-lists" not in home.text

@@ -238,3 +238,21 @@ class Balance(Base):
     prepayments_amount: Mapped[Decimal | None] = mapped_column(MONEY)
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+from portal.finance.models.advances import (  # noqa: E402, F401  (a sibling module; needs the above)
+    AdvancePayment,
+    AdvanceSchedule,
+    AdvanceState,
+    payment_state_conditions,
+    schedule_state_conditions,
+)
+from portal.finance.models.price_lists import (  # noqa: E402, F401  (a sibling module; needs the above)
+    PriceList,
+    PriceListAudience,
+    PriceListGroup,
+    PriceListItem,
+    PriceListParty,
+    PriceListStatus,
+)
+from portal.finance.models.top_up import TopUpRequest as TopUpRequest  # noqa: E402  (needs the above)

@@ -25,7 +25,8 @@ INVOICE_TEMPLATE = "portal:finance/templates/invoice_pdf.pt"
 
 
 def stored_pdf_path(request, document) -> str | None:
-    """Where the accounting system's PDF of the invoice is kept, if it sent one that is there."""
+    """Where the accounting system's PDF of the document (an invoice, an advance schedule) is kept, if it
+    sent one that is there."""
     if not document.stored_pdf:
         return None
     try:
@@ -33,7 +34,8 @@ def stored_pdf_path(request, document) -> str | None:
     except ValueError:
         path = None
     if path is None or not os.path.isfile(path):
-        log.warning("invoice %s: its stored PDF %s is missing; printing ours", document.id, document.stored_pdf)
+        log.warning("%s %s: its stored PDF %s is missing; printing ours", type(document).__name__, document.id,
+                    document.stored_pdf)
         return None
     return path
 

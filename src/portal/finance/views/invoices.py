@@ -14,6 +14,7 @@ from portal.finance.services.invoices import (
     local_today,
     period_condition,
 )
+from portal.finance.services.top_up import waiting
 from portal.i18n import _
 from portal.parties.models import Contract
 from portal.security.permissions import Permission
@@ -103,6 +104,16 @@ class InvoiceList(ListView):
             "page_zip_url": self.request.resource_url(self.context, "zip", query=[("id", i) for i in page_ids])
             if page_ids else None,
             "max_zip": MAX_ZIP_INVOICES,
+            **self.top_ups(),
+        }
+
+    def top_ups(self) -> dict:
+        """The button to ask for a top-up invoice (for who may), and the asked ones not issued yet."""
+        may_ask = self.request.has_permission(Permission.InvoicesTopUp, self.context)
+        return {
+            "top_up_url": self.request.resource_url(self.context, "top-up") if may_ask else None,
+            "top_ups": waiting(self.request.dbsession, self.context.party.id),
+            "requests_url": self.request.resource_url(self.context.__parent__, "requests", ""),
         }
 
 
