@@ -185,6 +185,10 @@ def test_smoke_run_measures_every_row(wrk):
         r"XLSX export, 2,000 rows: seconds vs bare xlsxwriter",
         r"XLSX export, 2,000 rows: peak RSS of the whole process",
         r"Outbox delivery, 200 e-mails to local SMTP: per second vs bare smtplib",
+        r"XLSX reading, 2,000 rows: rows/s, the import's reader vs openpyxl",
+        r"XLSX reading, 2,000 rows: rows/s, the import's reader vs calamine",
+        r"portal-import, 2,000 contracts from XLSX: rows/s vs reading the file alone",
+        r"portal-import peak RSS, 2,000 vs 200 rows",
     ]
     for label in measured:
         found = re.search(label + rf"[^|\n]*\| ({NUMBER})[^|]*\| ({NUMBER})[^|]*\| ({NUMBER})×", table)
@@ -197,6 +201,8 @@ def test_smoke_run_measures_every_row(wrk):
     assert bare / 100 < portal < bare * 1.5, rps.group(0)
     for name in ("Registry import",):
         assert re.search(rf"{name}[^\n|]*\| not built yet", table), name
+    for send in ("first send", "unchanged re-send"):  # absolute targets: rows/s alone
+        assert re.search(rf"API batch upsert, 500 invoices: rows/s, {send} *\| *{NUMBER}/s", table), send
     assert re.search(r"ZIP peak RSS, 2 → 10 PDFs *\| *[+-][\d.]+ MiB", table)
     assert "using ix_parties_name" in table  # the plan of the sorted page is printed and uses the index
     assert "requests: page:  SEARCH customer_requests USING INDEX ix_customer_requests_party_id_state" in table

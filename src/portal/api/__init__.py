@@ -1,6 +1,7 @@
 """The integration API at ``/api/v1/``: API keys (bearer tokens), the entity registry each domain
 fills with ``config.add_api_entity``, batch upserts with per-row results, and the call log; the
-keys' admin page at ``/admin/integration/``.
+admin's ``/admin/integration/``: the integration's health, the keys, the call log, inconsistencies;
+the feed of what customers submitted (feed/) and its webhooks (webhooks/).
 
 Listed last among the core packages; ``.entities`` (the directive) is included by any package that
 declares an entity before this one is, which is harmless: it only adds the directive.
@@ -17,6 +18,8 @@ def includeme(config):
     from portal.views.navigation import area_link
 
     config.include(".entities")
+    config.include(".feed")
+    config.include(".webhooks")
     config.register_service_factory(api_key_service_factory, IApiKeyService)
     config.add_root_area("api", ApiRoot)
     config.add_admin_child(IntegrationArea.segment, IntegrationArea)
@@ -26,3 +29,5 @@ def includeme(config):
     config.add_view_predicate("api_request", ApiRequestPredicate)
     config.scan(".views")
     config.scan(".pages")
+    config.scan(".health_pages")
+    config.scan(".docs")

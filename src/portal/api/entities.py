@@ -3,6 +3,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 REGISTRY_KEY = "portal.api_entities"
+IN_LIST = 500  # external ids in one IN (...) of a batch's look-ups: well under what the databases take
 
 
 class RowError(Exception):
@@ -25,13 +26,22 @@ class ApiEntity:
     apply: Callable
     delete: Callable | None = None
     title: str = ""
+    find_many: Callable | None = None
 
     def make_schema(self):
         schema = self.schema
         return schema() if isinstance(schema, type) else schema
 
+    def find_all(self, db, external_ids) -> dict:
+        """The records of ``external_ids`` that are here, by external id: ``find_many`` when the entity
+        has one (a query for them all), else ``find`` for each."""
+        if self.find_many is not None:
+            return self.find_many(db, external_ids)
+        found = {external_id: self.find(db, external_id) for external_id in external_ids}
+        return {external_id: record for external_id, record in found.items() if record is not None}
 
-def add_api_entity(config, name, *, schema, find, current, apply, delete=None, title=""):
+
+def add_api_entity(config, name, *, schema, find, current, apply, delete=None, title="", find_many=None):
     """Serve a kind of record at ``/api/v1/<name>``: batch upserts keyed by ``external_id``,
     ``GET /<name>/<external_id>``, and ``DELETE`` when the record can be removed softly.
 
@@ -39,6 +49,9 @@ def add_api_entity(config, name, *, schema, find, current, apply, delete=None, t
       node; optional nodes take ``missing=colander.drop`` so that a row changes only what it sends
       (``null`` clears an optional field). The same schema validates and documents the API.
     - ``find(db, external_id)``: the record, or None.
+    - ``find_many(db, external_ids)``, optional: the records of those that are here, by external id,
+      loaded as ``find`` loads one (with what ``current`` reads), so that a batch looks up its records
+      in one query rather than one a row.
     - ``current(record)``: the record's values as ``schema.deserialize`` would give them (references
       by external id); a row equal to them on every field it sends is "unchanged" and writes nothing.
     - ``apply(db, record_or_None, values)``: create or update, returning the record; raises
@@ -49,7 +62,7 @@ def add_api_entity(config, name, *, schema, find, current, apply, delete=None, t
     Two packages declaring one name is a configuration conflict.
     """
     entity = ApiEntity(name=name, schema=schema, find=find, current=current, apply=apply,
-                       delete=delete, title=title or name)
+                       delete=delete, title=title or name, find_many=find_many)
 
     def register():
         config.registry.setdefault(REGISTRY_KEY, {})[name] = entity

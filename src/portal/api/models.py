@@ -1,10 +1,14 @@
-"""API keys (stored as a hash only) and the log of every API call."""
+"""API keys (stored as a hash only), the log of every API call, and the references to records that never arrived."""
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The feed's and the webhooks' tables, kept in their sub-packages, load with the API's models
+# (db/__init__.py loads each top-level package's models module).
+from portal.api.feed.models import FeedEvent, FeedPosition  # noqa: F401
+from portal.api.webhooks.models import Webhook, WebhookDelivery  # noqa: F401
 from portal.db.meta import Base, UTCDateTime, check_in, utcnow
 
 
@@ -55,3 +59,22 @@ class ApiCall(Base):
     errors: Mapped[int] = mapped_column(Integer, default=0)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    key = relationship("ApiKey")
+
+
+class ApiInconsistency(Base):
+    """One reference of one record that named what does not exist here (yet)."""
+
+    __tablename__ = "api_inconsistencies"
+    __table_args__ = (UniqueConstraint("entity", "external_id", "field"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    external_id: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(64))
+    reference: Mapped[str] = mapped_column(String(200))
+    row: Mapped[dict] = mapped_column(JSON)  # the row as it was last sent, to apply again
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -52,6 +52,8 @@ def node_schema(node) -> dict:
                 schema["maximum"] = validator.max
     if node.title:
         schema["title"] = str(node.title)
+    if node.description:
+        schema["description"] = str(node.description)
     if not node.required:  # null clears an optional field
         schema = {"anyOf": [schema, {"type": "null"}]} if "type" not in schema else \
             dict(schema, type=[schema["type"], "null"])
@@ -59,12 +61,15 @@ def node_schema(node) -> dict:
 
 
 def mapping_schema(node) -> dict:
-    return {
+    schema = {
         "type": "object",
         "properties": {child.name: node_schema(child) for child in node.children},
         "required": [child.name for child in node.children if child.required],
         "additionalProperties": False,
     }
+    if node.description:
+        schema["description"] = str(node.description)
+    return schema
 
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
@@ -74,7 +79,11 @@ ROW_RESULT = {"type": "object", "required": ["index", "result"], "properties": {
     "index": {"type": "integer"}, "external_id": {},
     "result": {"enum": list(OUTCOMES)},
     "errors": {"type": "array", "items": {"type": "object", "required": ["field", "message"], "properties": {
-        "field": {"type": "string"}, "message": {"type": "string"}}}}}}
+        "field": {"type": "string"}, "message": {"type": "string"}}}},
+    "warnings": {"type": "array", "description": "References to records that have not arrived: the row is "
+                 "stored without them, and listed as an inconsistency until they arrive.",
+                 "items": {"type": "object", "required": ["field", "message"], "properties": {
+                     "field": {"type": "string"}, "message": {"type": "string"}}}}}}
 BATCH_RESULT = {"type": "object", "required": ["entity", "atomic", "committed", "counts", "results"], "properties": {
     "entity": {"type": "string"}, "atomic": {"type": "boolean"}, "committed": {"type": "boolean"},
     "counts": {"type": "object", "properties": {o: {"type": "integer"} for o in OUTCOMES}},

@@ -4,6 +4,7 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from portal.api.health_pages import health_overview
 from portal.api.keys import create_api_key, revoke_api_key
 from portal.api.models import ApiKey
 from portal.api.resources import IntegrationArea
@@ -47,7 +48,7 @@ class ApiKeyList(ListView):
 
     def extra(self, page):
         return {"form": NewApiKeyView(self.context, self.request).form().render(), "scope_titles": SCOPE_TITLES,
-                "token": None}
+                "token": None, **health_overview(self.request)}
 
 
 @view_config(context=IntegrationArea, name="new", attr="post", request_method="POST",

@@ -1,8 +1,9 @@
 """Batch upserts of an API entity with per-row results, and the call log.
 
 Each row is validated by the entity's colander schema, compared with the record
-it names (a row equal to it writes nothing: "unchanged") and applied in a
-savepoint of its own, so a bad row is rolled back alone. ``atomic`` wraps the
+it names (a row equal to it writes nothing: "unchanged") and applied; a bad row
+is rolled back alone (rows are written a chunk to a savepoint, and a chunk in
+which one failed again row by row, a savepoint each). ``atomic`` wraps the
 batch in one more savepoint, rolled back when any row failed.
 """
 import time
@@ -10,16 +11,21 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import colander
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from portal.api.consistency import kept_missing, record_missing, take_missing
 from portal.api.entities import RowError
-from portal.api.models import ApiCall
+from portal.api.models import ApiCall, ApiInconsistency
+from portal.api.references import prefetch_parties
+from portal.db.meta import utcnow
 from portal.i18n import _
 
 CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
 OUTCOMES = (CREATED, UPDATED, UNCHANGED, ERROR)
 BATCH_SIZE_SETTING = "portal.api.batch_size"
 DEFAULT_BATCH_SIZE = 1000
+CHUNK = 100  # rows written in one savepoint with one flush
 
 
 def batch_size(settings) -> int:
@@ -39,6 +45,17 @@ def jsonable(value):
     return value
 
 
+def holds_nul(value) -> bool:
+    """Whether ``value``, or a value inside it, is text with a NUL character (PostgreSQL stores none)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(holds_nul(v) for v in value)
+    return False
+
+
 def validate_row(schema, row, *, lenient, translate):
     """(values, errors) of one row: the schema's deserialization, ``null`` clearing an optional field,
     unknown fields reported unless ``lenient``."""
@@ -49,6 +66,8 @@ def validate_row(schema, row, *, lenient, translate):
     if not lenient:
         errors.extend({"field": name, "message": translate(_("Unknown field."))}
                       for name in sorted(set(row) - set(nodes)))
+    errors.extend({"field": name, "message": translate(_("Text cannot hold the NUL character."))}
+                  for name in sorted(name for name in set(row) & set(nodes) if holds_nul(row[name])))
     known = {k: v for k, v in row.items() if k in nodes}
     cleared = {k for k, v in known.items() if v is None and not nodes[k].required}
     try:
@@ -63,23 +82,78 @@ def validate_row(schema, row, *, lenient, translate):
     return values, []
 
 
-def upsert_row(db, entity, values):
-    """CREATED, UPDATED or UNCHANGED; raises RowError."""
+def upsert_row(db, entity, values, row=None):
+    """CREATED, UPDATED or UNCHANGED, and the references the row named that are not here (it is
+    stored without them, and kept in the inconsistencies to apply again: api/consistency.py), in a
+    savepoint of its own; raises RowError."""
     record = entity.find(db, values["external_id"])
-    if record is not None:
-        current = entity.current(record)
-        if all(current.get(k) == v for k, v in values.items()):
-            return UNCHANGED
+    if unchanged(entity, record, values):
+        return UNCHANGED, []
     with db.begin_nested():
-        entity.apply(db, record, values)
+        missing = write_row(db, entity, record, values, row)
         db.flush()
-    return CREATED if record is None else UPDATED
+    return (CREATED if record is None else UPDATED), missing
+
+
+def unchanged(entity, record, values) -> bool:
+    """Whether ``record`` holds ``values`` already (a row equal to it on every field it sends)."""
+    if record is None:
+        return False
+    current = entity.current(record)
+    return all(current.get(k) == v for k, v in values.items())
+
+
+def write_row(db, entity, record, values, row, kept=None) -> list[tuple[str, str]]:
+    """Apply one row in the caller's savepoint; the references it named that are not here."""
+    take_missing(db)
+    entity.apply(db, record, values)
+    missing = take_missing(db)
+    record_missing(db, entity.name, values["external_id"], missing, jsonable(row if row is not None else values),
+                   kept)
+    return missing
+
+
+def upsert_chunk(db, entity, chunk) -> list | None:
+    """(outcome, missing) of each ``(values, row)`` of ``chunk``, written in one savepoint with one flush
+    after the batch's records, parties and inconsistencies were looked up in a query each; None when a
+    row failed, with the chunk rolled back for ``upsert_batch`` to write it again row by row (a row
+    may fail after it wrote something)."""
+    external_ids = [values["external_id"] for values, _row in chunk]
+    found, kept = entity.find_all(db, external_ids), kept_missing(db, entity.name, external_ids)
+    prefetch_parties(db, [values.get("party") for values, _row in chunk])
+    outcomes, savepoint = [], None
+    try:
+        for values, row in chunk:
+            record = found.get(values["external_id"])
+            if unchanged(entity, record, values):
+                outcomes.append((UNCHANGED, []))
+                continue
+            savepoint = savepoint or db.begin_nested()  # a chunk of unchanged rows writes nothing at all
+            missing = write_row(db, entity, record, values, row, kept.get(values["external_id"], {}))
+            outcomes.append((CREATED if record is None else UPDATED, missing))
+        if savepoint is not None:
+            db.flush()
+    except (RowError, IntegrityError):
+        if savepoint is not None:
+            savepoint.rollback()
+        return None
+    if savepoint is not None:
+        savepoint.commit()
+    return outcomes
+
+
+MISSING = _("Nothing with this external id has arrived yet: the record is stored without the link, "
+            "which is made when it arrives and the row is sent again or re-checked.")
 
 
 def upsert_batch(db, entity, rows, *, lenient=False, atomic=False, translate=str):
-    """Per-row results (in the order sent), counts by outcome, and whether the batch was kept."""
+    """Per-row results (in the order sent), counts by outcome, and whether the batch was kept.
+
+    The rows that validate are written in chunks of ``CHUNK`` (``upsert_chunk``); a chunk in which a
+    row failed is written again row by row, each in a savepoint of its own, so that the results are
+    those of writing every row alone."""
     schema = entity.make_schema()
-    results, seen = [], set()
+    results, seen, valid = [], set(), []
     outer = db.begin_nested() if atomic else None
     for index, row in enumerate(rows):
         values, errors = validate_row(schema, row, lenient=lenient, translate=translate)
@@ -88,18 +162,25 @@ def upsert_batch(db, entity, rows, *, lenient=False, atomic=False, translate=str
             errors = [{"field": "external_id", "message": translate(_("This external id comes twice in the batch."))}]
         if not errors:
             seen.add(external_id)
+            valid.append((index, values, row))
+        results.append({"index": index, "external_id": jsonable(external_id), "result": ERROR, "errors": errors})
+    for first in range(0, len(valid), CHUNK):
+        chunk = valid[first:first + CHUNK]
+        outcomes = upsert_chunk(db, entity, [(values, row) for _index, values, row in chunk])
+        for number, (index, values, row) in enumerate(chunk):
+            result = results[index]
             try:
-                outcome = upsert_row(db, entity, values)
+                outcome, missing = outcomes[number] if outcomes is not None else upsert_row(db, entity, values, row)
             except RowError as exc:
-                errors = [{"field": exc.field, "message": translate(exc.message)}]
+                result["errors"] = [{"field": exc.field, "message": translate(exc.message)}]
+                continue
             except IntegrityError:
-                errors = [{"field": "", "message": translate(_("The row conflicts with another record."))}]
-        result = {"index": index, "external_id": jsonable(external_id)}
-        if errors:
-            result.update(result=ERROR, errors=errors)
-        else:
+                result["errors"] = [{"field": "", "message": translate(_("The row conflicts with another record."))}]
+                continue
+            del result["errors"]
             result["result"] = outcome
-        results.append(result)
+            if missing:
+                result["warnings"] = [{"field": field, "message": translate(MISSING)} for field, _ref in missing]
     counts = {outcome: sum(1 for r in results if r["result"] == outcome) for outcome in OUTCOMES}
     kept = True
     if outer is not None:
@@ -109,6 +190,39 @@ def upsert_batch(db, entity, rows, *, lenient=False, atomic=False, translate=str
         else:
             outer.commit()
     return results, counts, kept
+
+
+def recheck(db, entities, inconsistencies) -> tuple[int, int]:
+    """Apply the kept rows of ``inconsistencies`` again (their missing records may have arrived);
+    how many records are whole now, and how many still reference what is not here. A row that no
+    longer applies (its entity switched off, a reference gone for good) stays listed."""
+    whole = still = 0
+    now = utcnow()
+    for (name, external_id), kept in group_by_record(inconsistencies).items():
+        entity = entities.get(name)
+        outcome = None
+        if entity is not None:
+            values, errors = validate_row(entity.make_schema(), kept[0].row, lenient=True, translate=str)
+            if not errors:
+                try:
+                    outcome = upsert_row(db, entity, values, kept[0].row)
+                except (RowError, IntegrityError):
+                    outcome = None
+        if outcome is not None and not outcome[1]:
+            whole += 1
+        else:
+            still += 1
+            db.execute(update(ApiInconsistency).where(ApiInconsistency.entity == name,
+                                                      ApiInconsistency.external_id == external_id)
+                       .values(checked_at=now))
+    return whole, still
+
+
+def group_by_record(inconsistencies) -> dict:
+    grouped = {}
+    for inconsistency in inconsistencies:
+        grouped.setdefault((inconsistency.entity, inconsistency.external_id), []).append(inconsistency)
+    return grouped
 
 
 def log_call(db, *, key_id, method, endpoint, status, outcome, started, counts=None):

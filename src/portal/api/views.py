@@ -20,7 +20,10 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from portal.api.entities import api_entities
+from portal.api.feed.openapi import add_feed
+from portal.api.feed.registry import feed_kinds
 from portal.api.openapi import openapi_document
+from portal.api.refusals import record_answered_call
 from portal.api.resources import STARTED, ApiV1, EntityContainer, EntityItem
 from portal.api.services import batch_size, jsonable, log_call, upsert_batch
 from portal.i18n import _
@@ -119,9 +122,10 @@ def delete_one(context, request):
 @view_config(context=ApiV1, name="openapi.json", request_method="GET", permission=Permission.ApiRead,
              renderer="json", require_csrf=False)
 def openapi(context, request):
-    """The OpenAPI 3.1 document, made from the registered entities' schemas on each call."""
-    return openapi_document(api_entities(request.registry), server_url=request.resource_url(context).rstrip("/"),
-                            batch_size=batch_size(request.registry.settings))
+    """The OpenAPI 3.1 document, made from the registered entities' and feed kinds' schemas on each call."""
+    document = openapi_document(api_entities(request.registry), server_url=request.resource_url(context).rstrip("/"),
+                                batch_size=batch_size(request.registry.settings))
+    return add_feed(document, feed_kinds(request.registry))
 
 
 # Errors under /api/: registered for the same exception classes as the HTML error pages (views/errors.py),
@@ -130,23 +134,29 @@ def api_exception_view(context, **kw):
     return view_config(context=context, api_request=True, exception_only=True, require_csrf=False, **kw)
 
 
+def answer_error(request, status, message):
+    """An exception view's JSON error, the call logged (refusals.py: after the request's transaction)."""
+    record_answered_call(request, status)
+    return json_error(request, status, message)
+
+
 @api_exception_view(HTTPForbidden)
 def forbidden(exc, request):
     if request.identity is None:
-        response = json_error(request, 401, _("A valid API key is required (Authorization: Bearer <key>)."))
+        response = answer_error(request, 401, _("A valid API key is required (Authorization: Bearer <key>)."))
         response.www_authenticate = ("Bearer", {"realm": "portal"})
         return response
-    return json_error(request, 403, _("This API key may not do this."))
+    return answer_error(request, 403, _("This API key may not do this."))
 
 
 @api_exception_view(HTTPNotFound)
 def not_found(exc, request):
-    return json_error(request, 404, _("There is no such resource."))
+    return answer_error(request, 404, _("There is no such resource."))
 
 
 @api_exception_view(HTTPRequestEntityTooLarge)
 def too_large(exc, request):
-    return json_error(request, 413, _("The request body is too large."))
+    return answer_error(request, 413, _("The request body is too large."))
 
 
 @api_exception_view(HTTPBadRequest)
@@ -154,16 +164,16 @@ def too_large(exc, request):
 @api_exception_view(URLDecodeError)
 @api_exception_view(UnicodeDecodeError)
 def bad_request(exc, request):
-    return json_error(request, 400, _("The request could not be understood."))
+    return answer_error(request, 400, _("The request could not be understood."))
 
 
 @api_exception_view(HTTPException)
 def http_error(exc, request):
-    return json_error(request, exc.code, _("The request cannot be answered (${status}).",
-                                           mapping={"status": exc.code}))
+    return answer_error(request, exc.code, _("The request cannot be answered (${status}).",
+                                             mapping={"status": exc.code}))
 
 
 @api_exception_view(Exception, retryable_error=False)
 def server_error(exc, request):
     log.exception("unhandled API error on %s %s", request.method, request.path_info)
-    return json_error(request, 500, _("Something went wrong; the error has been logged."))
+    return answer_error(request, 500, _("Something went wrong; the error has been logged."))

@@ -2,7 +2,8 @@
 nothing changes on the party until approved, and then in the same transaction. The party's
 account info (``/p/<id>/account-info``) shows that master data and leads to the request form."""
 from portal.changes.resources import AccountInfo, ChangesContainer
-from portal.changes.workflow import CHANGE_REQUEST, watchers
+from portal.changes.schemas import ChangeRequestFeedSchema
+from portal.changes.workflow import CHANGE_REQUEST, FEED_KIND, watchers
 from portal.i18n import _
 from portal.identity.models import Role
 from portal.security.permissions import Permission as P
@@ -24,4 +25,7 @@ def includeme(config):
                          plural=_("Change requests"), view_permission=P.ChangesView,
                          decided_in=("backoffice", "submitted"),
                          watchers=watchers, news=_("Change request #${id} from ${party} awaits approval"))
+    config.include("portal.api.feed.kinds")
+    config.add_feed_kind(FEED_KIND, _("Change requests"), schema=ChangeRequestFeedSchema,
+                         description="a change request approved, with the values applied to the party")
     config.scan(".views")

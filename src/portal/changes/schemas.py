@@ -10,6 +10,7 @@ import re
 import colander
 import deform
 
+from portal.api.feed.schemas import PartyReference, PayloadSchema
 from portal.changes.bank import account_problem, bic_problem, compact, pair_problem
 from portal.changes.fields import FIELDS
 from portal.forms import CSRFSchema, strip_text
@@ -212,3 +213,23 @@ class EditChangeRequestSchema(ChangeRequestSchema):
     """Editing a draft: the version the page showed, so a change made meanwhile is not overwritten."""
 
     version = colander.SchemaNode(colander.Integer(), widget=deform.widget.HiddenWidget(), missing=None)
+
+
+def feed_values() -> PayloadSchema:
+    """Field -> value for the fields a change request changed (a value may be None: emptied)."""
+    values = PayloadSchema()
+    for name in FIELDS:
+        values.add(colander.SchemaNode(colander.String(), name=name, missing=colander.drop))
+    return values
+
+
+class ChangeRequestFeedSchema(PayloadSchema):
+    """An event of ``/api/v1/feed/change_requests``: a change request approved, and the values it applied
+    to the party with those they replaced."""
+
+    change_request_id = colander.SchemaNode(colander.Integer())
+    party = PartyReference()
+    values = feed_values()
+    previous = feed_values()
+    approved_at = colander.SchemaNode(colander.DateTime())
+    applied_at = colander.SchemaNode(colander.DateTime())

@@ -3,6 +3,7 @@
 Nothing changes on the party until a back-office user (or the party's manager)
 approves; approval and application happen in the same transaction.
 """
+from portal.api.feed.services import party_reference, publish
 from portal.audit.services import write_entry
 from portal.changes.fields import FIELDS
 from portal.changes.models import ChangeRequest
@@ -13,6 +14,8 @@ from portal.security.permissions import Permission as P
 from portal.workflows.engine import State, Transition, Workflow
 from portal.workflows.roles import ROLES
 from portal.workflows.watchers import party_managers, role_holders
+
+FEED_KIND = "change_requests"
 
 
 def current_values(party: Party) -> dict:
@@ -56,6 +59,19 @@ def audit_rejection(item, ctx):
                 change_request=item.id, reason=item.reason, requested=dict(item.changes or {}))
 
 
+def publish_application(item, ctx):
+    """``/api/v1/feed/change_requests`` tells the accounting system what an approval applies and what it
+    replaces, in the approval's transaction (run before ``apply_to_party`` overwrites the old values)."""
+    party = ctx.session.get(Party, item.party_id)
+    current = current_values(party)
+    values = {name: value for name, value in (item.changes or {}).items() if name in FIELDS}
+    publish(ctx.session, FEED_KIND, {
+        "change_request_id": item.id, "party": party_reference(party), "values": values,
+        "previous": {name: current.get(name) for name in values}, "approved_at": item.decided_at,
+        "applied_at": ctx.now,
+    })
+
+
 def apply_to_party(item, ctx):
     party = ctx.session.get(Party, item.party_id)
     for name, value in (item.changes or {}).items():
@@ -85,7 +101,7 @@ CHANGE_REQUEST = Workflow(
         Transition("approve", frozenset({"submitted"}), "approved", P.ChangesDecide, _("Approve"),
                    effects=(record_decision,), style="primary"),
         Transition("apply", frozenset({"approved"}), "applied", P.ChangesDecide, _("Apply to the party"),
-                   effects=(audit_application, apply_to_party)),
+                   effects=(audit_application, publish_application, apply_to_party)),
         Transition("reject", frozenset({"submitted"}), "rejected", P.ChangesDecide, _("Reject"),
                    comment_required=True, effects=(record_rejection, audit_rejection), style="danger"),
     ],

@@ -4,7 +4,8 @@ from portal.i18n import _
 from portal.identity.models import Role
 from portal.security.permissions import Permission as P
 from portal.tickets.resources import TicketsContainer
-from portal.tickets.workflow import SERVICE_TICKET, watchers
+from portal.tickets.schemas import TicketFeedSchema
+from portal.tickets.workflow import SERVICE_TICKET, feed_payload, watchers
 
 
 def includeme(config):
@@ -19,4 +20,7 @@ def includeme(config):
     config.add_work_kind(SERVICE_TICKET, segment=TicketsContainer.segment, key="ticket", title=_("Service ticket"),
                          plural=_("Service tickets"), view_permission=P.TicketsView, in_queue=True,
                          watchers=watchers, news=_("Critical service ticket #${id} “${subject}” from ${party}"))
+    config.include("portal.api.feed.kinds")
+    config.add_feed_kind("tickets", _("Service tickets"), schema=TicketFeedSchema, workflow=SERVICE_TICKET,
+                         payload=feed_payload, description="every move of a service ticket, its opening included")
     config.scan(".views")

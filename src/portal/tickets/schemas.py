@@ -7,6 +7,7 @@ even one a hand-made POST sends.
 import colander
 import deform
 
+from portal.api.feed.schemas import MoveSchema
 from portal.attachments.schemas import attachment_node
 from portal.forms import CSRFSchema, strip_text
 from portal.i18n import _
@@ -61,3 +62,14 @@ class NewTicketSchema(CSRFSchema):
         validator=_priority_validator, widget=_priority_widget,
     )
     attachment = attachment_node()
+
+
+class TicketFeedSchema(MoveSchema):
+    """An event of ``/api/v1/feed/tickets``: a service ticket as it is after one of its moves."""
+
+    ticket_id = colander.SchemaNode(colander.Integer())
+    subject = colander.SchemaNode(colander.String())
+    body = colander.SchemaNode(colander.String())
+    priority = colander.SchemaNode(colander.String())
+    due_at = colander.SchemaNode(colander.DateTime(), missing=None)
+    created_at = colander.SchemaNode(colander.DateTime())

@@ -2,6 +2,7 @@
 
 Its priority sets the due time through the SLA (services/sla.py).
 """
+from portal.api.feed.services import move_fields
 from portal.i18n import _
 from portal.security.permissions import Permission as P
 from portal.tickets.models import ServiceTicket
@@ -53,3 +54,10 @@ def watchers(event):
     if event.transition != CREATE or event.item.priority != Priority.critical:
         return None
     return handlers(event.item) | party_managers(event.item.party_id)
+
+
+def feed_payload(event) -> dict:
+    """What ``/api/v1/feed/tickets`` tells of a move (schemas.TicketFeedSchema): the ticket after it."""
+    item = event.item
+    return dict(move_fields(event), ticket_id=item.id, subject=item.subject, body=item.body,
+                priority=item.priority, due_at=item.due_at, created_at=item.created_at)

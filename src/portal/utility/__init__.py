@@ -11,7 +11,8 @@ from portal.identity.models import Role
 from portal.security.permissions import Permission as P
 from portal.utility.policy import POLICY_KEY, ReadingPolicy
 from portal.utility.resources import ReadingsContainer, ReadingsReviewArea, SupplyPointsContainer
-from portal.utility.workflow import READING, SUBMITTED, watchers
+from portal.utility.schemas import ReadingFeedSchema
+from portal.utility.workflow import FEED_KIND, READING, SUBMITTED, watchers
 from portal.views.navigation import area_link
 
 SEES = (P.SupplyPointsView, P.ReadingsView)
@@ -37,4 +38,8 @@ def includeme(config):
     config.add_root_area(ReadingsReviewArea.segment, ReadingsReviewArea)
     config.add_nav_item("readings", area_link(_("Readings"), ReadingsReviewArea.segment, P.ReadingsReview,
                                               active=("/readings/",)), order=112)
+    config.include(".api")
+    config.include("portal.api.feed.kinds")
+    config.add_feed_kind(FEED_KIND, _("Meter readings"), schema=ReadingFeedSchema,
+                         description="a customer's self-reading accepted, by staff or at once as plausible")
     config.scan(".views")

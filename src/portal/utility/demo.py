@@ -120,7 +120,8 @@ def _readings(db, service, meter, registers, medium, today):
             for code, _name, _digits, decimals, _unit, usual, _first in registers:
                 used = usual * days * SEASON[medium][day.month - 1]
                 values[code] = (values[code] + used).quantize(Decimal(1).scaleb(-decimals))
-        record_accepted_reading(service, db, meter=meter, reading_date=day, values=dict(values))
+        reading = record_accepted_reading(service, db, meter=meter, reading_date=day, values=dict(values))
+        reading.external_id = f"{meter.external_id}/R/{day.isoformat()}"  # the accounting system's, as via the API
 
 
 def load_demo(db, settings, today=None) -> None:

@@ -178,6 +178,8 @@ class Reading(Base):
     reading_date: Mapped[date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(24))
     origin: Mapped[str] = mapped_column(String(16), default=ReadingOrigin.customer.value)
+    # The accounting system's id of a reading it recorded (through the API); a self-reading has none.
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     comment: Mapped[str] = mapped_column(Text, default="")
     # None: nothing to judge it by (no previous reading, no expectation); False: it needed the comment.

@@ -7,6 +7,7 @@ precisely what is wrong with it, which colander's number types cannot.
 import colander
 import deform
 
+from portal.api.feed.schemas import PartyReference, PayloadSchema
 from portal.forms import CSRFSchema, strip_text
 from portal.i18n import _
 
@@ -32,3 +33,41 @@ def reading_schema(registers) -> ReadingSchema:
         description=_("Needed when the reading is far from the usual consumption."),
         validator=colander.Length(max=MAX_COMMENT), widget=deform.widget.TextAreaWidget(rows=2)))
     return schema
+
+
+class FeedSupplyPoint(PayloadSchema):
+    id = colander.SchemaNode(colander.Integer())
+    external_id = colander.SchemaNode(colander.String(), missing=None)
+
+
+class FeedMeter(FeedSupplyPoint):
+    serial_number = colander.SchemaNode(colander.String())
+
+
+class FeedValue(PayloadSchema):
+    """One register's value, with its consumption since the previous accepted reading (None for a
+    meter's first)."""
+
+    register = colander.SchemaNode(colander.String())
+    value = colander.SchemaNode(colander.Decimal())
+    consumption = colander.SchemaNode(colander.Decimal(), missing=None)
+
+
+class FeedValues(colander.SequenceSchema):
+    value = FeedValue()
+
+
+class ReadingFeedSchema(PayloadSchema):
+    """An event of ``/api/v1/feed/readings``: a customer's self-reading accepted, by staff (``accept``)
+    or at once as plausible (``auto_accept``)."""
+
+    reading_id = colander.SchemaNode(colander.Integer())
+    party = PartyReference()
+    supply_point = FeedSupplyPoint()
+    meter = FeedMeter()
+    reading_date = colander.SchemaNode(colander.Date())
+    values = FeedValues()
+    comment = colander.SchemaNode(colander.String(), missing="")
+    transition = colander.SchemaNode(colander.String(), validator=colander.OneOf(["accept", "auto_accept"]))
+    submitted_at = colander.SchemaNode(colander.DateTime())
+    accepted_at = colander.SchemaNode(colander.DateTime())

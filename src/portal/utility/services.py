@@ -103,12 +103,19 @@ def _new_reading(meter: Meter, check: Check, *, reading_date, author_id, comment
     reading = Reading(party_id=meter.party_id, meter_id=meter.id, reading_date=reading_date, author_id=author_id,
                       comment=comment, origin=origin, plausible=check.plausible,
                       previous_on=check.previous.on if check.previous is not None else None)
+    reading.values = _checked_values(meter, check)
+    return reading
+
+
+def _checked_values(meter: Meter, check: Check) -> list[ReadingValue]:
+    """Each register's value with what the checks found of it, in the meter's order."""
+    values = []
     for position, register in enumerate(meter.registers):
         result = check.results[register.code]
-        reading.values.append(ReadingValue(register_id=register.id, position=position, value=result.value,
-                                           consumption=result.consumption, expected=result.expected,
-                                           rollover=result.rollover))
-    return reading
+        values.append(ReadingValue(register_id=register.id, position=position, value=result.value,
+                                   consumption=result.consumption, expected=result.expected,
+                                   rollover=result.rollover))
+    return values
 
 
 def _create(workflow_service, session, reading: Reading, locale, *, for_review: bool) -> None:
@@ -179,6 +186,35 @@ def record_accepted_reading(workflow_service, session, *, meter: Meter, reading_
                            origin=ReadingOrigin.accounting.value)
     _create(workflow_service, session, reading, "en", for_review=False)
     _auto_accept(session, reading)
+    return reading
+
+
+def correct_recorded_reading(session, reading: Reading, *, reading_date: date, values: dict) -> Reading:
+    """The accounting system's correction of a reading it recorded: new values (and day), their
+    consumption counted again from the accepted reading before it. Only a meter's latest reading can
+    be corrected, for a later one counted its own consumption from this one; ``values`` as for
+    ``record_accepted_reading``. Raises ReadingRefused, having changed nothing."""
+    meter = reading.meter
+    _lock(session, meter)
+    others = (Reading.meter_id == meter.id, Reading.id != reading.id, Reading.state != "rejected")
+    if session.scalars(select(Reading.id).where(*others, Reading.reading_date >= reading.reading_date)
+                       .limit(1)).first() is not None:
+        raise ReadingRefused({DATE: _("A later reading of this meter has been recorded: only the latest one "
+                                      "can be corrected.")})
+    before = session.scalars(select(Reading).where(*others, Reading.state == ACCEPTED)
+                             .options(selectinload(Reading.values)).order_by(Reading.reading_date.desc()).limit(1)
+                             ).first()
+    check = check_reading(register_specs(meter), {code: format(value, "f") for code, value in values.items()},
+                          reading_date=reading_date, today=reading_date, previous=previous_reading(meter, before),
+                          tolerance=ReadingPolicy().tolerance)
+    if not check.ok:
+        raise ReadingRefused(check.errors)
+    reading.values.clear()
+    session.flush()  # the old values go first: the new ones take their keys
+    reading.reading_date, reading.plausible = reading_date, check.plausible
+    reading.previous_on = check.previous.on if check.previous is not None else None
+    reading.values = _checked_values(meter, check)
+    session.flush()
     return reading
 
 

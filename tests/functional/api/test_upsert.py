@@ -145,3 +145,11 @@ def test_any_sequence_of_upserts_ends_in_the_last_payload(testapp, dbsession, wr
     stored = {e: (p.name, p.tax_id) for e, p in parties_by_external_id(dbsession).items()}
     for external_id, values in last.items():
         assert stored[external_id] == values
+
+
+def test_an_external_id_with_slashes_is_read_back_by_its_path(testapp, dbsession, write_key):
+    post(testapp, write_key, {"external_id": "ORG", "name": "Org"})
+    testapp.post_json("/api/v1/contracts", {"external_id": "ORG/K/2026-1", "party": "ORG", "number": "K-1", "valid_from": "2026-01-01"}, headers=bearer(write_key))
+    read = testapp.get("/api/v1/contracts/ORG/K/2026-1", headers=bearer(write_key)).json
+    assert read["external_id"] == "ORG/K/2026-1"
+    testapp.get("/api/v1/contracts/ORG/K/none", headers=bearer(write_key), status=404)

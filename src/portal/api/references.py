@@ -1,0 +1,93 @@
+"""What an API row names by external id: the record, or a RowError on the field that named it."""
+from sqlalchemy import inspect, select
+
+from portal.api.consistency import note_missing
+from portal.api.entities import IN_LIST, RowError
+from portal.i18n import _
+from portal.parties.models import Contract, Party
+
+PARTIES = "portal.api.parties"  # the session's cache of party external id -> party
+
+
+def by_external_id(db, model, external_id, *options):
+    """The ``model`` record with this external id, or None (``options``: what to load with it; a
+    collection joined in, one query does it all)."""
+    return db.scalars(select(model).where(model.external_id == external_id).options(*options)).unique().one_or_none()
+
+
+def by_external_ids(db, model, external_ids, *options) -> dict:
+    """The ``model`` records of ``external_ids`` that are here, by external id (``options`` as for
+    ``by_external_id``): a query per few hundred ids rather than one an id."""
+    wanted = list(dict.fromkeys(external_ids))
+    found = {}
+    for first in range(0, len(wanted), IN_LIST):
+        statement = select(model).where(model.external_id.in_(wanted[first:first + IN_LIST])).options(*options)
+        found.update((record.external_id, record) for record in db.scalars(statement).unique())
+    return found
+
+
+def referenced(db, model, field, external_id, message, *options):
+    """The ``model`` record ``field`` names; ``message`` says that none has that id."""
+    record = by_external_id(db, model, external_id, *options)
+    if record is None:
+        raise RowError(field, message)
+    return record
+
+
+def referenced_party(db, external_id, field="party") -> Party:
+    """The party ``field`` names. A batch names a few parties thousands of times: they are kept with
+    the session (``prefetch_parties`` looks up a batch's at once), and each is taken from it again (a
+    party gone or renamed is looked up anew)."""
+    known = db.info.setdefault(PARTIES, {})
+    identity = inspect(known[external_id]).identity if external_id in known else None  # None: rolled back
+    party = db.get(Party, identity) if identity is not None else None
+    if party is None or party.external_id != external_id:
+        party = referenced(db, Party, field, external_id,
+                           _("No party has the external id ${id}.", mapping={"id": external_id}))
+        known[external_id] = party
+    return party
+
+
+def prefetch_parties(db, external_ids) -> None:
+    """Look up in one query the parties a batch names (the ``party`` of its rows) that the session does
+    not know yet, for ``referenced_party`` to take; one not here is left to it to refuse."""
+    known = db.info.setdefault(PARTIES, {})
+    known.update(by_external_ids(db, Party, [i for i in external_ids if isinstance(i, str) and i not in known]))
+
+
+def party_contract(db, party: Party, external_id, field="contract") -> Contract | None:
+    """The contract ``external_id`` of ``party`` (None for None): another party's is refused."""
+    if external_id is None:
+        return None
+    contract = referenced(db, Contract, field, external_id,
+                          _("No contract has the external id ${id}.", mapping={"id": external_id}))
+    return _of_party(contract, party, field)
+
+
+def linked_contract(db, party: Party, external_id, field="contract") -> Contract | None:
+    """An optional link to the contract ``external_id`` of ``party``: one that has not arrived yet is
+    left out and noted (api/consistency.py), another party's is refused."""
+    if external_id is None:
+        return None
+    contract = by_external_id(db, Contract, external_id)
+    if contract is None:
+        note_missing(db, field, external_id)
+        return None
+    return _of_party(contract, party, field)
+
+
+def _of_party(contract: Contract, party: Party, field) -> Contract:
+    if contract.party_id != party.id:
+        raise RowError(field, _("The contract ${id} is another party's.", mapping={"id": contract.external_id}))
+    return contract
+
+
+def unmoved(record, party: Party, message):
+    """Refuse to move ``record`` to another party (its rows elsewhere carry its party)."""
+    if record is not None and record.party_id != party.id:
+        raise RowError("party", message)
+
+
+def external_id_of(record):
+    """A reference as ``current`` gives it: the record's external id, or None for no record."""
+    return record.external_id if record is not None else None
