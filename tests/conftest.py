@@ -4,8 +4,11 @@ transaction per test, and a WebTest app that shares that transaction.
 The database is SQLite in a temporary file unless PORTAL_TEST_DB_URL names
 another (CI sets a fresh PostgreSQL database there).
 """
+import atexit
 import os
 import re
+import shutil
+import tempfile
 from contextlib import contextmanager
 
 import pytest
@@ -23,6 +26,9 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.environ.pop("PORTAL_DB_URL", None)  # the test database is chosen here, not by the shell
 os.environ.pop("PORTAL_SESSION_SECRET", None)
 
+UPLOADS = tempfile.mkdtemp(prefix="portal-test-uploads-")
+atexit.register(shutil.rmtree, UPLOADS, ignore_errors=True)
+
 TEST_SETTINGS = {
     "portal.session.secret": "test-secret-0123456789abcdef0123456789abcdef",
     "portal.argon2.time_cost": "1",
@@ -35,6 +41,10 @@ TEST_SETTINGS = {
     "pyramid.default_locale_name": "en",
     "portal.modules": "finance utility",
     "portal.readings.auto_accept": "true",
+    # SMS on (registration's phone codes, the SMS channel): the web app only writes them to the outbox.
+    "portal.sms.folder": "var/test-sms",
+    # Each run keeps its files apart: two runs at once (SQLite and PostgreSQL) share no upload folder.
+    "portal.uploads.dir": UPLOADS,
 }
 
 

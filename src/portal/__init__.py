@@ -21,8 +21,8 @@ from pyramid.settings import aslist  # noqa: E402
 CORE = (
     "portal.db", "portal.i18n", "portal.security", "portal.forms", "portal.formtokens", "portal.root", "portal.views",
     "portal.workflows", "portal.parties", "portal.admin", "portal.identity", "portal.attachments",
-    "portal.documents", "portal.audit", "portal.outbox", "portal.staff", "portal.requests", "portal.tickets",
-    "portal.changes", "portal.messages", "portal.api",
+    "portal.documents", "portal.audit", "portal.outbox", "portal.notifications", "portal.staff", "portal.requests",
+    "portal.tickets", "portal.changes", "portal.messages", "portal.onboarding", "portal.api",
 )
 MODULES_SETTING = "portal.modules"
 

@@ -68,6 +68,19 @@ class UserFactory(Base):
     email = factory.LazyAttribute(lambda u: f"{u.login}@example.test")
     password_hash = factory.LazyFunction(lambda: TEST_PASSWORDS.hash(DEFAULT_PASSWORD))
 
+    @factory.post_generation
+    def notify(user, create, channel, **kw):
+        """``notify="portal"`` (or another channel): the user chose it for every kind that offers it."""
+        if not channel:
+            return
+        from portal.notifications.kinds import KINDS
+        from portal.notifications.models import NotificationPreference
+
+        session = UserFactory._meta.sqlalchemy_session
+        session.add_all(NotificationPreference(user_id=user.id, kind=kind.name, channel=channel)
+                        for kind in KINDS.values() if channel in kind.channels)
+        session.flush()
+
 
 @registered
 class MembershipFactory(Base):

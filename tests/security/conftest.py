@@ -5,7 +5,7 @@ has them, and the demo library with marker documents of every kind a customer mu
 the base, so whatever the demo loader learns to create later (tickets,
 invoices, shipments ...) is crawled and checked too. A few edge
 cases are added with the factories: a party no demo user belongs to, a user
-with a revoked membership, one whose membership is only requested.
+with a revoked membership (and an active one of a blocked party), one whose membership is only requested.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import webtest
 from sqlalchemy import func, select
 
 from portal import db as models
+from portal.api.demo import load_demo as load_integration_demo
 from portal.attachments.services import AttachmentService, UploadPolicy
 from portal.audit.services import DatabaseAuditService
 from portal.db.meta import Base
@@ -28,7 +29,7 @@ from portal.documents.services.publishing import attach_to_party
 from portal.finance.demo import load_demo as load_finance_demo
 from portal.identity.auth import DatabaseAuthService, LoginPolicy
 from portal.identity.models import User
-from portal.parties.models import Contract, Party
+from portal.parties.models import Contract, Party, PartyGroup
 from portal.scripts import demo
 from portal.scripts.demo import DEMO_PASSWORD
 from portal.utility.demo import demo_pdf
@@ -101,10 +102,28 @@ class World:
         factories.MembershipFactory(user=former, party=parties["DEMO-YUG"], state="revoked")
         applicant = factories.UserFactory(login="applicant", last_name="Fedorova", first_name="Maria")
         factories.MembershipFactory(user=applicant, party=parties["DEMO-VOSTOK"], state="requested")
+        World._load_blocked(dbsession, former)
         dbsession.flush()
         World._load_documents(dbsession, parties, zapad)
         World._load_utility(dbsession, parties, zapad, former)
         World._load_finance(dbsession, zapad)
+        World._load_price_lists(dbsession, zapad)
+        World._load_registrations(dbsession, zapad)
+        World._load_integration(dbsession)
+        World._load_two_factor(dbsession)
+
+    @staticmethod
+    def _load_blocked(dbsession, former):
+        """A blocked party, with a contract and an invoice of markers, that ``former`` is an active member
+        of: staff see it (with its badge), its member as if it were none."""
+        from tests.factories import finance as make
+
+        blocked = factories.PartyFactory(name="Zakryto Teplo", tax_id="3900000007", external_id="TEST-BLOCKED",
+                                         address="Kaliningrad, Tikhaya 1", state="blocked")
+        factories.ContractFactory(party=blocked, number="B-2025/700", external_id="TEST-BLOCKED/B-2025/700")
+        make.invoice(dbsession, blocked, number="MARKER-INV-BLOCKED", issued=date.today() - timedelta(days=10),
+                     lines=[make.line("MARKER-LINE-BLOCKED heat supply", "1", "Gcal", "2100.00", "20")])
+        factories.MembershipFactory(user=former, party=blocked)
 
     @staticmethod
     def _load_documents(dbsession, parties, zapad):
@@ -162,10 +181,16 @@ class World:
         dbsession.flush()
 
     @staticmethod
+    def _load_integration(dbsession):
+        """The integration's demo: the feed of the demo requests and tickets, and a paused webhook with
+        their deliveries waiting (the admin's crawl reaches its page and forms)."""
+        load_integration_demo(dbsession)
+
+    @staticmethod
     def _load_finance(dbsession, zapad):
         """The finance demo (every demo party's invoices in every state, payments, balances: numbers,
-        line texts and purposes of its own), and markers of a party no demo user sees: an invoice
-        (its number and line), a payment paying it, a balance."""
+        line texts and purposes of its own; an advance schedule each), and markers of a party no demo user
+        sees: an invoice (its number and line), a payment paying it, a balance, an advance schedule."""
         from tests.factories import finance as make
 
         load_finance_demo(dbsession, factories.app_registry().settings)
@@ -175,6 +200,57 @@ class World:
         make.payment(dbsession, zapad, amount="1000.00", paid_on=today - timedelta(days=5), number="MARKER-PAY-ZAPAD",
                      purpose="MARKER-PURPOSE-ZAPAD", allocations={invoice: "1000.00"})
         make.balance(dbsession, zapad, as_of=today - timedelta(days=1), amount="6560.00", services="6560.00")
+        contract = dbsession.scalars(select(Contract).where(Contract.party_id == zapad.id)).first()
+        make.advance_schedule(dbsession, zapad, contract, number="MARKER-ADV-ZAPAD", issued=today - timedelta(days=40),
+                              payments=[(today - timedelta(days=30), "2000.00", "2000.00"),
+                                        (today - timedelta(days=1), "2000.00"), (today + timedelta(days=29), "2000.00")])
+        dbsession.flush()
+
+    @staticmethod
+    def _load_two_factor(dbsession):
+        """The demo's ``newcomer`` (no user the tests log in as) with two-factor on: its secret and its
+        recovery codes' hashes must never be shown, not even to the admins who see its user page."""
+        import pyotp
+
+        from portal.db.meta import utcnow
+        from portal.identity import two_factor
+
+        user = dbsession.scalars(select(User).where(User.login == "newcomer")).one()
+        two_factor.begin_setup(user)
+        two_factor.confirm_setup(dbsession, user, pyotp.TOTP(user.totp_secret).now(), utcnow())
+        dbsession.flush()
+
+    @staticmethod
+    def _load_price_lists(dbsession, zapad):
+        """Beside the demo's price lists (loaded with the finance demo: two for every customer, one for
+        Sever Energo alone), markers of each kind a customer must not be shown but the ones meant for
+        it: one for a party no demo user sees, one for a customer group (Vostok's), one not yet valid."""
+        from tests.factories import finance as make
+
+        today = date.today()
+        group = dbsession.scalars(select(PartyGroup).where(PartyGroup.name == "Marker customers")).one()
+        make.price_list(dbsession, name="MARKER-PRICE-LIST-ZAPAD", valid_from=today - timedelta(days=10),
+                        parties=[zapad], items=[("MK-1", "MARKER-PRICE-ITEM-ZAPAD heat metering", "Gcal", "99.50", "20")])
+        make.price_list(dbsession, name="MARKER-PRICE-LIST-GROUP-VOSTOK", valid_from=today - timedelta(days=10),
+                        groups=[group], items=[("MK-2", "MARKER-PRICE-ITEM-VOSTOK berth", "day", "10.00", "20")])
+        make.price_list(dbsession, name="MARKER-PRICE-LIST-NOT-YET", valid_from=today + timedelta(days=30),
+                        items=[("MK-3", "MARKER-PRICE-ITEM-NOT-YET", "pc", "1.00", "20")])
+        dbsession.flush()
+
+    @staticmethod
+    def _load_registrations(dbsession, zapad):
+        """The demo's registrations (waiting, rejected, unconfirmed, ``trans`` asking for Sever Energo too),
+        and markers no customer may read: a registrant waiting for the back office with the marker party's
+        tax id, and one bound to it (its company as typed, and the person)."""
+        from portal.onboarding.demo import load_demo_registrations
+        from tests.factories.onboarding import registered
+
+        load_demo_registrations(dbsession, factories.TEST_PASSWORDS, DEMO_PASSWORD)
+        registered(dbsession, company="MARKER-REG-COMPANY", tax_id=zapad.tax_id, customer_number="MARKER-REG-NUMBER",
+                   last_name="MARKER-REGISTRANT", first_name="Waiting", email="marker-registrant@zapad.test")
+        bound = registered(dbsession, company="MARKER-REG-BOUND-COMPANY", state="bound", last_name="MARKER-BOUND",
+                           email="marker-bound@zapad.test")
+        bound.party_id = zapad.id
         dbsession.flush()
 
     @contextmanager

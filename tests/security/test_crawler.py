@@ -12,6 +12,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
+
+from portal.api.demo import DEMO_WEBHOOK_URL
+from portal.finance.models import Invoice
 
 from .crawler import NUMERIC_SEGMENT, Crawler, path_of, shape_of, url_kinds
 from .visibility import party_in
@@ -183,7 +187,7 @@ def test_anonymous_visitors_are_sent_to_login(site):
     """(b) Without a login every URL but the public ones redirects to /login or is not found."""
     world, mark = site.world, site.mark()
     public = Crawler(world.browser(None), check=site.leak_check(None))
-    public_urls = public.crawl(START_URLS + ("/login",))
+    public_urls = public.crawl(START_URLS + ("/login", "/api/v1/docs"))  # the API's reference is public
     login_forms = [f for f in public.post_forms if f.name == "login"]
     assert login_forms, "the anonymous crawl found no login form"
     problems, checked = [], 0
@@ -353,6 +357,64 @@ def test_finance_pages_are_crawled_and_each_party_sees_only_its_money(site):
     assert not site.crawl_problems, report(site.crawl_problems)
 
 
+def test_advance_schedules_are_crawled_and_each_party_sees_only_its_own(site):
+    """The advance schedules (list, page, PDF, export) are in the crawl of the users who may see them;
+    the checks above found none of another party's schedule numbers there, in PDFs and exports
+    included; the oracle knows the marker party's schedule as foreign to everyone else."""
+    world = site.world
+    zapad = world.parties["TEST-ZAPAD"]
+    own = f"/p/{zapad.id}/"
+    reached = site.crawlers["former"].statuses
+    wanted = {
+        "list": lambda u: path_of(u) == own + "advances/",
+        "page": lambda u: shape_of(path_of(u)) == "/p/{id}/advances/{id}/" and u.startswith(own),
+        "pdf": lambda u: shape_of(path_of(u)) == "/p/{id}/advances/{id}/pdf" and u.startswith(own),
+        "export": lambda u: path_of(u) == own + "advances/export.xlsx",
+    }
+    for kind, match in wanted.items():
+        assert any(match(u) and s == 200 for u, s in reached.items()), (kind, sorted(reached))
+    pdf_url = next(u for u in reached if wanted["pdf"](u))
+    assert "MARKER-ADV-ZAPAD" in site.browsers["former"].get(pdf_url).headers["Content-Disposition"]
+    for actor in site.restricted():
+        _allowed, forbidden = world.secrets.split(actor.visible, actor.user_id)
+        assert ("MARKER-ADV-ZAPAD" in forbidden) == (zapad.id not in actor.visible), actor.login
+    trans = world.parties["DEMO-SEVER-TRANS"]
+    assert any(shape_of(path_of(u)) == "/p/{id}/advances/{id}/pdf" and u.startswith(f"/p/{trans.id}/")
+               for u in site.crawlers["trans"].statuses)
+    assert not site.crawl_problems, report(site.crawl_problems)
+
+
+def test_price_lists_are_crawled_and_each_stays_with_those_it_is_meant_for(site):
+    """Price lists (list, page, PDF, exports) are in the crawl; the checks above found none meant for
+    others there, and the oracle keeps each marker list to its audience: a party's, a customer group's,
+    one not yet valid (nobody's), and the demo's list for Sever Energo alone."""
+    world = site.world
+    zapad, vostok, energo = (world.parties[e] for e in ("TEST-ZAPAD", "DEMO-VOSTOK", "DEMO-SEVER-ENERGO"))
+    own = f"/p/{zapad.id}/"
+    reached = site.crawlers["former"].statuses
+    wanted = {
+        "list": lambda u: path_of(u) == own + "price-lists/",
+        "page": lambda u: shape_of(path_of(u)) == "/p/{id}/price-lists/{id}/" and u.startswith(own),
+        "pdf": lambda u: shape_of(path_of(u)) == "/p/{id}/price-lists/{id}/pdf" and u.startswith(own),
+        "items export": lambda u: shape_of(path_of(u)) == "/p/{id}/price-lists/{id}/export.xlsx" and u.startswith(own),
+        "export": lambda u: path_of(u) == own + "price-lists/export.xlsx",
+    }
+    for kind, match in wanted.items():
+        assert any(match(u) and s == 200 for u, s in reached.items()), (kind, sorted(reached))
+    assert "MARKER-PRICE-LIST-ZAPAD" in site.browsers["former"].get(own + "price-lists/").text
+    energo_list = "Тарифы на сетевые услуги для «Север Энерго»"
+    for actor in site.restricted():
+        _allowed, forbidden = world.secrets.split(actor.visible, actor.user_id)
+        assert {"MARKER-PRICE-LIST-NOT-YET", "MARKER-PRICE-ITEM-NOT-YET"} <= forbidden, actor.login
+        for marker in ("MARKER-PRICE-LIST-ZAPAD", "MARKER-PRICE-ITEM-ZAPAD heat metering"):
+            assert (marker in forbidden) == (zapad.id not in actor.visible), (actor.login, marker)
+        assert ("MARKER-PRICE-LIST-GROUP-VOSTOK" in forbidden) == (vostok.id not in actor.visible), actor.login
+        assert (energo_list in forbidden) == (energo.id not in actor.visible), actor.login
+    assert any(shape_of(path_of(u)) == "/p/{id}/price-lists/{id}/pdf" and u.startswith(f"/p/{energo.id}/")
+               for u in site.crawlers["energo"].statuses)
+    assert not site.crawl_problems, report(site.crawl_problems)
+
+
 def test_account_info_is_crawled_for_every_party_a_user_sees(site):
     """``/p/<id>/account-info`` (a party's billing, contact and bank data) is reached from the party home
     by everyone who sees the party, so the checks above request it as every other user too; the oracle
@@ -369,3 +431,103 @@ def test_account_info_is_crawled_for_every_party_a_user_sees(site):
         for secret in (vostok.bank_account, vostok.invoice_email, vostok.bank_name):
             assert (secret in forbidden) == (vostok.id not in actor.visible), (actor.login, secret)
     assert not site.crawl_problems, report(site.crawl_problems)
+
+
+def test_the_webhooks_page_is_crawled_by_admins_only(site):
+    """The demo webhook and its deliveries are on the admin's crawl (its forms fuzzed by test_forms);
+    nobody else is linked there, nor let in."""
+    assert site.crawlers["admin"].statuses.get("/admin/integration/webhooks/") == 200
+    assert DEMO_WEBHOOK_URL in site.browsers["admin"].get("/admin/integration/webhooks/").text
+    for actor in site.restricted() + [site.world.actors["backoffice"]]:
+        assert not any(path_of(u).startswith("/admin/integration") for u in site.crawlers[actor.login].statuses)
+        assert site.browsers[actor.login].get("/admin/integration/webhooks/", status="*").status_int in (403, 404)
+
+
+def test_a_blocked_party_is_nobodys_among_its_members_and_badged_for_staff(site):
+    """``former`` is an active member of the blocked party: its crawl never reached the party, every URL
+    of it staff reached answered ``former`` 404 (the checks above), and the oracle knows its markers as
+    foreign to every customer; staff reached it, its directory row and home badged "blocked"."""
+    world = site.world
+    blocked = world.parties["TEST-BLOCKED"]
+    own = f"/p/{blocked.id}/"
+    assert not any(u.startswith(own) or path_of(u) == own.rstrip("/") for u in site.crawlers["former"].statuses)
+    assert site.browsers["former"].get(own, status="*").status_int == 404
+    for actor in site.restricted():
+        assert blocked.id not in actor.visible, actor.login
+        _allowed, forbidden = world.secrets.split(actor.visible, actor.user_id)
+        assert {"MARKER-INV-BLOCKED", "Zakryto Teplo", "B-2025/700"} <= forbidden, actor.login
+    for actor in site.staff():
+        assert reached_home(site.crawlers[actor.login].statuses, blocked.id), actor.login
+        assert site.browsers[actor.login].get(own).html.select_one("h1 .badge-blocked") is not None
+    assert site.browsers["former"].get(own + "invoices/", status="*").status_int == 404
+    assert not site.crawl_problems, report(site.crawl_problems)
+
+
+def test_an_operations_member_reaches_none_of_its_partys_money(site):
+    """The demo's holding user acts for Sever Trans in operations only: its crawl reached Sever Trans's
+    home and requests but no invoice, payment, statement or advance of it, and each of those that Sever
+    Trans's own user reached answers the holding user 403, showing none of Sever Trans's invoice numbers."""
+    world = site.world
+    trans = world.parties["DEMO-SEVER-TRANS"]
+    own = f"/p/{trans.id}/"
+    money = ("invoices", "payments", "statement", "advances")
+    holding = site.crawlers["holding"].statuses
+    assert reached_home(holding, trans.id) and holding.get(own + "requests/") == 200
+    assert not [u for u in holding if u.startswith(own) and path_of(u)[len(own):].split("/")[0] in money
+                and holding[u] == 200]
+    numbers = set(world.db.scalars(select(Invoice.number).where(Invoice.party_id == trans.id)))
+    assert numbers
+    tried = 0
+    for url in url_kinds(site.crawlers["trans"].statuses):
+        if url.startswith(own) and path_of(url)[len(own):].split("/")[0] in money:
+            response = site.browsers["holding"].get(url, status="*", expect_errors=True)
+            tried += 1
+            assert response.status_int == 403, (url, response.status)
+            assert not [n for n in numbers if n in response.text], url
+    assert tried >= 4, tried
+    assert not site.crawl_problems, report(site.crawl_problems)
+
+
+def test_registrations_are_crawled_by_the_back_office_and_shown_to_no_customer(site):
+    """The back office's registrations (list, a request's page, export, the letter form) are in its crawl;
+    a customer's own requests page too; the oracle keeps a registrant and what they typed from every
+    customer but the one who typed it, and the checks above found none of it where it may not be."""
+    world = site.world
+    reached = site.crawlers["backoffice"].statuses
+    wanted = {
+        "list": lambda u: path_of(u) == "/backoffice/registrations/",
+        "page": lambda u: shape_of(path_of(u)) == "/backoffice/registrations/{id}/",
+        "export": lambda u: path_of(u) == "/backoffice/registrations/export.xlsx",
+        "letter": lambda u: path_of(u) == "/backoffice/registrations/letter",
+    }
+    for kind, match in wanted.items():
+        assert any(match(u) and s == 200 for u, s in reached.items()), (kind, sorted(reached))
+    assert site.crawlers["trans"].statuses.get("/account/memberships") == 200
+    trans = world.actors["trans"]
+    for actor in site.restricted():
+        _allowed, forbidden = world.secrets.split(actor.visible, actor.user_id)
+        assert {"MARKER-REG-COMPANY", "MARKER-REG-NUMBER", "MARKER-REGISTRANT Waiting"} <= forbidden, actor.login
+        assert ("DEMO-SEVER-ENERGO" in forbidden) == (actor is not trans and
+                                                      world.parties["DEMO-SEVER-ENERGO"].id not in actor.visible)
+    for url in (u for u in reached if path_of(u).startswith("/backoffice/registrations/")):
+        response = site.browsers["energo"].get(url, status="*", expect_errors=True)
+        assert response.status_int in (403, 404) and "MARKER-REGISTRANT" not in response.text, url
+    assert not site.crawl_problems, report(site.crawl_problems)
+
+
+def test_a_two_factor_secret_and_its_recovery_codes_are_never_shown(site):
+    """``newcomer`` has two-factor on: the admin's crawl reached its user page, which says so, and neither
+    that page, the user list, its export nor the audit log shows the TOTP secret or a recovery code's hash."""
+    from portal.identity.models import RecoveryCode, User
+
+    world = site.world
+    user = world.db.scalars(select(User).where(User.login == "newcomer")).one()
+    hashes = world.db.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)).all()
+    assert user.totp_secret and len(hashes) == 10
+    page = f"/admin/users/{user.id}/"
+    assert site.crawlers["admin"].statuses.get(page) == 200
+    assert "Two-factor login" in site.browsers["admin"].get(page).text
+    for url in (page, "/admin/users/", "/admin/users/export.xlsx", "/admin/audit"):
+        body = site.browsers["admin"].get(url).body.decode("utf-8", "replace")
+        assert user.totp_secret not in body, url
+        assert not [h for h in hashes if h in body], url

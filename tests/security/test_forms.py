@@ -232,7 +232,8 @@ def test_forms_survive_hostile_values(form_session):
             session.check(f"{current.method} {current.action} {shown}", response)
             if current.method == "POST" and 300 <= response.status_int < 400:
                 current = session.current(form)  # something happened: take the form as it is now
-    assert submitted >= 20, submitted
+    # An anonymous visitor has one form to attack: forgot password, one field (14 variants).
+    assert submitted >= (20 if session.actor is not None else 14), submitted
     if submitted:
         # Stored values must not come back raw either: crawl the pages again, as the actor
         # and, unless it sees every party anyway, as a new admin (the fuzzing may have set

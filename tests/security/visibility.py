@@ -9,7 +9,8 @@ The strings that betray a party are read generically: the identifying columns
 (``name``, ``tax_id``, ``external_id``, ``number`` ...) of the party and of every
 table with a ``party_id`` column, so records that verticals add later (invoices,
 shipments ...) are covered as soon as they exist in the test data. Documents, which belong to no
-one party, are read by whom they are shown to (``document_audiences``).
+one party, are read by whom they are shown to (``document_audiences``), and so are price lists
+(``price_list_audiences``).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ ALL_PARTIES_ROLES = frozenset({"backoffice", "service", "head", "admin"})
 SECRET_COLUMNS = (
     "name", "tax_id", "external_id", "number", "address", "billing_address", "contact_person",
     "email", "phone", "bank_name", "bank_account", "invoice_email", "title", "subject", "body", "reason", "filename", "serial_number", "comment",
-    "description", "purpose",
+    "description", "purpose", "company_name", "customer_number",
 )
 MIN_SECRET = 5
 # Records with no party_id of their own whose party is their parent's: (table, its key to the parent,
@@ -50,14 +51,16 @@ def _table(name):
 
 
 def visible_party_ids(db, user_id: int) -> frozenset[int]:
-    """The parties ``user_id`` may see, from the membership, role and assignment rows."""
+    """The parties ``user_id`` may see, from the membership, role and assignment rows (a blocked party
+    is none of its members')."""
     db.flush()
     roles = set(db.scalars(select(_table("user_roles").c.role).where(_table("user_roles").c.user_id == user_id)))
     if roles & ALL_PARTIES_ROLES:
         return frozenset(db.scalars(select(_table("parties").c.id)))
-    memberships = _table("memberships")
+    memberships, parties = _table("memberships"), _table("parties")
     member = db.scalars(
-        select(memberships.c.party_id).where(memberships.c.user_id == user_id, memberships.c.state == "active")
+        select(memberships.c.party_id).join(parties, parties.c.id == memberships.c.party_id)
+        .where(memberships.c.user_id == user_id, memberships.c.state == "active", parties.c.state != "blocked")
     )
     assignments = _table("manager_assignments")
     managed = db.scalars(select(assignments.c.party_id).where(assignments.c.user_id == user_id))
@@ -89,6 +92,31 @@ def document_audiences(db) -> list[tuple[frozenset[int], set[str]]]:
         names = {row["title_en"], row["title_ru"]} | set(db.scalars(
             select(versions.c.filename).where(versions.c.document_id == row["id"])))
         audiences.append((audience, {n.strip() for n in names if isinstance(n, str) and len(n.strip()) >= MIN_SECRET}))
+    return audiences
+
+
+def price_list_audiences(db) -> list[tuple[frozenset[int], set[str]]]:
+    """(the parties that may be shown it, its name and its items' names) for every price list not shown
+    to every customer, by the README's rules read from the tables: a list that has begun is shown to
+    every customer, or to its chosen parties and the members of its customer groups; one that has not
+    begun yet to no customer at all."""
+    lists, items = _table("price_lists"), _table("price_list_items")
+    chosen_parties, chosen_groups = _table("price_list_parties"), _table("price_list_groups")
+    group_members = _table("party_group_members")
+    today = datetime.now(timezone.utc).date()  # the tests' company time zone is UTC
+    audiences = []
+    for row in db.execute(select(lists)).mappings():
+        begun = row["valid_from"] <= today
+        if begun and row["audience"] == "all":
+            continue
+        audience = frozenset()
+        if begun:
+            groups = select(chosen_groups.c.group_id).where(chosen_groups.c.price_list_id == row["id"])
+            audience = frozenset(db.scalars(
+                select(chosen_parties.c.party_id).where(chosen_parties.c.price_list_id == row["id"]))) | frozenset(
+                db.scalars(select(group_members.c.party_id).where(group_members.c.group_id.in_(groups))))
+        names = {row["name"]} | set(db.scalars(select(items.c.name).where(items.c.price_list_id == row["id"])))
+        audiences.append((audience, {n.strip() for n in names if len(n.strip()) >= MIN_SECRET}))
     return audiences
 
 
@@ -156,8 +184,9 @@ class Secrets:
             rows = db.execute(select(child, parent.c.party_id).join(parent, parent.c.id == child.c[key])).mappings()
             for row in rows:
                 self._add(row["party_id"], row)
-        # Documents meant for some parties (or, staff-only, withdrawn, out of validity, for none).
-        self.by_audience = document_audiences(db)
+        # Documents and price lists meant for some parties (or, staff-only, withdrawn, out of validity,
+        # not yet valid, for none).
+        self.by_audience = document_audiences(db) + price_list_audiences(db)
         # Customer users: a colleague's name may show, a stranger's may not.
         self.by_user: dict[int, tuple[frozenset[int], set[str]]] = {}
         users, roles, memberships = _table("users"), _table("user_roles"), _table("memberships")
@@ -172,6 +201,12 @@ class Secrets:
             full_name = " ".join(p for p in (row["last_name"], row["first_name"], row["middle_name"]) if p)
             names = {row["email"] or "", full_name}
             self.by_user[row["id"]] = (parties_of, {s for s in names if len(s) >= MIN_SECRET})
+        # A person's own requests to act for a company (what they typed, and the answer) are theirs to read.
+        requests = _table("membership_requests")
+        for row in db.execute(select(requests)).mappings():
+            if row["user_id"] in self.by_user:
+                typed = (row["company_name"], row["tax_id"], row["customer_number"], row["reason"])
+                self.by_user[row["user_id"]][1].update(s for s in typed if s and len(s) >= MIN_SECRET)
         self._patterns = {}
 
     def _add(self, party_id, row):

@@ -1,20 +1,25 @@
-"""``/admin/``: administration, open to the admin role only: users, and the settings of how
+"""``/admin/``: administration: users, parties (``/admin/parties/``) and the settings of how
 workflow items are routed and timed (``/admin/request-types/``, ``/admin/sla/``, ``/admin/groups/``,
 ``/admin/messages/``).
 
-Nothing below the admin area has an ACL of its own: the area's (admin role, then
-DENY_ALL) covers everything below it.
+The area's ACL covers everything below it: the admin role holds every permission of it, the back
+office users and parties (``AdminUsers``, ``AdminParties``), then DENY_ALL. One resource narrows it:
+a member of staff's user page is the admins' alone (``UserResource``), so the back office, which
+manages customers' users, can neither block an administrator nor change a colleague's password.
 """
 from pyramid.authorization import DENY_ALL, Allow
 
 from portal.db.ids import id_or_key_error, parse_id
 from portal.identity.models import Role, User
-from portal.parties.models import PartyGroup
+from portal.parties.models import Contract, Party, PartyGroup
 from portal.requests.models import RequestType
 from portal.security.permissions import Permission
 from portal.security.principals import role_principal
 from portal.staff.models import StaffGroup
 
+# The back office manages customers' users and the parties; the rest of the area is the admins'.
+BACKOFFICE = (Permission.AdminUsers, Permission.AdminParties)
+ADMIN_OWN = (Permission.AdminRoles, Permission.AdminWorkflows)
 ADMIN_CHILDREN = "portal.admin_children"
 ADMIN_PERMISSIONS = "portal.admin_permissions"
 
@@ -30,9 +35,9 @@ class AdminArea:
         self.registry = parent.request.registry
 
     def __acl__(self):
-        permissions = (Permission.AdminUsers, Permission.AdminWorkflows) + tuple(
-            self.registry.get(ADMIN_PERMISSIONS, ()))
-        return [(Allow, role_principal(Role.admin), permissions), DENY_ALL]
+        permissions = ADMIN_OWN + BACKOFFICE + tuple(self.registry.get(ADMIN_PERMISSIONS, ()))
+        return [(Allow, role_principal(Role.admin), permissions), (Allow, role_principal(Role.backoffice), BACKOFFICE),
+                DENY_ALL]
 
     def __getitem__(self, name):
         if name == "users":
@@ -78,12 +83,18 @@ class UsersContainer:
 
 
 class UserResource:
-    """One user, as administered; inherits the admin area's ACL."""
+    """One user, as administered: a customer's user under the admin area's ACL, a member of staff by
+    administrators only."""
 
     def __init__(self, user: User, parent: UsersContainer):
         self.user = user
         self.__name__ = str(user.id)
         self.__parent__ = parent
+
+    def __acl__(self):
+        if not self.user.roles:
+            return []  # the area's
+        return [(Allow, role_principal(Role.admin), (Permission.AdminUsers, Permission.AdminRoles)), DENY_ALL]
 
 
 def _by_id(dbsession, model, key):
@@ -176,4 +187,59 @@ class PartyGroupResource:
         self.dbsession = parent.dbsession
 
 
-ADMIN_SECTIONS = (RequestTypesContainer, SlaArea, StaffGroupsContainer, MessageSettingsArea, PartyGroupsContainer)
+class PartiesContainer(_AdminChild):
+    """``/admin/parties/``: the list; ``<id>/`` one party; ``new`` is a view name."""
+
+    segment = "parties"
+
+    def __getitem__(self, key):
+        return PartyAdminResource(_by_id(self.dbsession, Party, key), self)
+
+
+class PartyAdminResource:
+    """One party as administered: its record, customer groups and members; ``contracts/`` its contracts."""
+
+    def __init__(self, party: Party, parent: PartiesContainer):
+        self.party = party
+        self.__name__ = str(party.id)
+        self.__parent__ = parent
+        self.dbsession = parent.dbsession
+
+    def __getitem__(self, name):
+        if name == ContractsContainer.segment:
+            return ContractsContainer(self)
+        raise KeyError(name)
+
+
+class ContractsContainer:
+    """``/admin/parties/<id>/contracts/``: ``new`` is a view name; ``<id>/`` one contract of this party
+    (another party's contract is not found here)."""
+
+    segment = "contracts"
+
+    def __init__(self, parent: PartyAdminResource):
+        self.__parent__ = parent
+        self.__name__ = self.segment
+        self.party = parent.party
+        self.dbsession = parent.dbsession
+
+    def __getitem__(self, key):
+        contract = _by_id(self.dbsession, Contract, key)
+        if contract.party_id != self.party.id:
+            raise KeyError(key)
+        return ContractResource(contract, self)
+
+
+class ContractResource:
+    """One contract of a party, as administered."""
+
+    def __init__(self, contract: Contract, parent: ContractsContainer):
+        self.contract = contract
+        self.party = parent.party
+        self.__name__ = str(contract.id)
+        self.__parent__ = parent
+        self.dbsession = parent.dbsession
+
+
+ADMIN_SECTIONS = (RequestTypesContainer, SlaArea, StaffGroupsContainer, MessageSettingsArea, PartyGroupsContainer,
+                  PartiesContainer)

@@ -19,5 +19,6 @@ def includeme(config):
     config.add_root_area(DocumentsArea.segment, DocumentsArea)
     config.add_nav_item("documents", area_link(_("Documents"), DocumentsArea.segment, P.DocumentsPublish,
                                                active=("/documents/",)), order=115)
+    config.include(".api")
     config.scan(".views")
 

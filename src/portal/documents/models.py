@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db.meta import Base, UTCDateTime, check_in, utcnow
-from portal.parties.models import PartyGroupMember
+from portal.parties.models import party_group_ids
 
 
 class DocumentVisibility(enum.StrEnum):
@@ -77,6 +77,8 @@ class Document(Base):
     visibility: Mapped[str] = mapped_column(String(16), default=DocumentVisibility.all.value)
     state: Mapped[str] = mapped_column(String(16), default=DocumentState.published.value)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The id in the system that sent it through the API; None for a document staff uploaded.
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When the current version was uploaded: what "updated" means to a reader.
@@ -147,8 +149,7 @@ def in_audience(party_id):
     """SQL: the party is one a document of chosen visibility is meant for (itself or a group it is in)."""
     return or_(
         exists().where(DocumentParty.document_id == Document.id, DocumentParty.party_id == party_id),
-        exists().where(DocumentGroup.document_id == Document.id, PartyGroupMember.group_id == DocumentGroup.group_id,
-                       PartyGroupMember.party_id == party_id),
+        exists().where(DocumentGroup.document_id == Document.id, DocumentGroup.group_id.in_(party_group_ids(party_id))),
     )
 
 

@@ -10,4 +10,5 @@ def includeme(config):
     config.include(".auth")
     config.add_root_area("account", AccountArea)
     config.add_nav_item("account", area_link(_("Account"), "account", Permission.AccountView), order=1000)
+    config.include(".api")
     config.scan(".views")

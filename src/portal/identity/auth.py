@@ -1,10 +1,12 @@
-"""Logging in: credentials, lockout, per-address throttling and login sessions.
+"""Logging in: credentials (a login name, or the e-mail or phone of one user), lockout, per-address
+throttling and login sessions.
 
 Counters live in the database so they hold across worker processes; the
 cookie carries only a random token whose hash names an ``AuthSession`` row.
 """
 import hashlib
 import math
+import re
 import secrets
 import weakref
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from portal.db.meta import utcnow
 from portal.i18n import SESSION_LANG_KEY
 from portal.identity.interfaces import IAuthService, IPasswordService
 from portal.identity.models import AuthSession, LoginFailure, User, UserRole, UserState
-from portal.parties.models import ManagerAssignment, Membership, MembershipState
+from portal.parties.models import ManagerAssignment, Membership, MembershipState, Party, PartyState, member_scopes
 from portal.security.principals import Identity
 from portal.staff.models import StaffGroupMember
 
@@ -30,6 +32,19 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
 def normalize_login(login: str) -> str:
     return (login or "").strip().lower()
+
+
+# What a phone number typed as a login may look like, and the characters stored numbers are written with.
+PHONE_TYPED = re.compile(r"^\+?[\d\s().-]+$")
+PHONE_PUNCTUATION = " -().+"
+PHONE_DIGITS = (7, 15)
+
+
+def phone_digits(column):
+    """The digits of a stored phone number ("+7 423 240-10-10" -> "74232401010"), in SQL."""
+    for character in PHONE_PUNCTUATION:
+        column = func.replace(column, character, "")
+    return column
 
 
 def token_digest(token: str) -> str:
@@ -104,8 +119,9 @@ class DatabaseAuthService:
 
     Every attempt costs the same, one argon2 verification, whether the login
     exists or not and however it fails (locked, throttled, blocked, no password),
-    so that timing tells nothing. A lock belongs to the login typed, known or not:
-    an unknown login that failed as often is "locked" just the same, for as long.
+    so that timing tells nothing. A lock belongs to the user, however it was named
+    (login, e-mail or phone), or to the login typed when it names nobody: an
+    unknown login that failed as often is "locked" just the same, for as long.
     """
 
     def __init__(self, dbsession, passwords, policy: LoginPolicy, request=None):
@@ -115,6 +131,27 @@ class DatabaseAuthService:
         self.request = request
 
     # --- credentials -------------------------------------------------------
+    def user_for_login(self, login: str) -> User | None:
+        """The user ``login`` (normalised) names: the one with that login, else the one user with that
+        e-mail address or phone number. An address or number several users share names none of them:
+        they log in with their login names."""
+        if not 0 < len(login) <= MAX_LOGIN_LENGTH:
+            return None
+        user = self.db.scalars(select(User).where(User.login == login)).first()
+        if user is not None:
+            return user
+        if "@" in login:
+            match = func.lower(User.email) == login
+        elif PHONE_TYPED.match(login):
+            digits = re.sub(r"\D", "", login)
+            if not PHONE_DIGITS[0] <= len(digits) <= PHONE_DIGITS[1]:
+                return None
+            match = phone_digits(User.phone) == digits
+        else:
+            return None
+        found = self.db.scalars(select(User).where(match).limit(2)).all()
+        return found[0] if len(found) == 1 else None
+
     def authenticate(self, login: str, password: str, ip: str) -> LoginResult:
         now = utcnow()
         login = normalize_login(login)
@@ -122,9 +159,9 @@ class DatabaseAuthService:
         if throttled_until is not None:
             self._verify_dummy(password)
             return LoginResult(error="throttled", retry_minutes=minutes_until(throttled_until, now))
-        user = None
-        if 0 < len(login) <= MAX_LOGIN_LENGTH:
-            user = self.db.scalars(select(User).where(User.login == login)).first()
+        user = self.user_for_login(login)
+        if user is not None:
+            login = user.login  # failures by e-mail or phone count for the user's login, as its lock does
         locked_until = self.login_locked_until(user, login, now)
         if locked_until is not None:
             self._verify_dummy(password)
@@ -152,6 +189,24 @@ class DatabaseAuthService:
         if result.error != "locked" and user.locked_until is not None and user.locked_until > now:
             result = LoginResult(error="locked", retry_minutes=minutes_until(user.locked_until, now))
         return result
+
+    def refusal(self, key: str, ip: str, user: User | None = None) -> LoginResult | None:
+        """Why an attempt limited like a login (a second-factor code of ``user``, a password-reset
+        request for an address as ``key``) is refused now: ``ip`` throttled or ``key`` locked; None
+        when it may be made."""
+        now = utcnow()
+        until = self.address_locked_until(ip, now)
+        if until is not None:
+            return LoginResult(error="throttled", retry_minutes=minutes_until(until, now))
+        until = self.login_locked_until(user, key[:MAX_LOGIN_LENGTH], now)
+        if until is not None:
+            return LoginResult(error="locked", retry_minutes=minutes_until(until, now))
+        return None
+
+    def count_failure(self, key: str, ip: str, user: User | None = None) -> LoginResult:
+        """Count an attempt as a failed login of ``key`` (``user``'s login) from ``ip``: the same limits
+        and locks; ``error`` is 'locked' when this one locked it."""
+        return self._fail(user, key, ip, utcnow())
 
     def _verify_dummy(self, password) -> None:
         """The verification a failure would have cost, spent on a hash nobody's password matches."""
@@ -313,15 +368,19 @@ def _ids(column):
 
 def grant_columns(user_id):
     """What a user's principals are made of, as four correlated subqueries, each one string:
-    staff roles, parties of active memberships, managed parties, staff groups.
+    staff roles, parties of active memberships (with the member's role in each), managed parties,
+    staff groups.
 
     Four subqueries in the statement that reads the user cost one round trip
     instead of four; each is an index lookup on its table's user_id.
     """
     return (
         select(_ids(UserRole.role)).where(UserRole.user_id == user_id).scalar_subquery(),
-        select(_ids(Membership.party_id))
-        .where(Membership.user_id == user_id, Membership.state == MembershipState.active)
+        # "<party id>:<role>" of each active membership of a party that is not blocked.
+        select(func.aggregate_strings(cast(Membership.party_id, String) + ":" + Membership.role, ","))
+        .join(Party, Party.id == Membership.party_id)
+        .where(Membership.user_id == user_id, Membership.state == MembershipState.active,
+               Party.state == PartyState.active)
         .scalar_subquery(),
         select(_ids(ManagerAssignment.party_id)).where(ManagerAssignment.user_id == user_id).scalar_subquery(),
         select(_ids(StaffGroupMember.group_id)).where(StaffGroupMember.user_id == user_id).scalar_subquery(),
@@ -344,13 +403,15 @@ def _split(text, kind=int) -> frozenset:
 def identity_of(user: User, auth_session_id: str, roles, parties, managed, groups) -> Identity:
     """The identity from the strings ``grant_columns`` gives; staff groups count for staff only."""
     roles = _split(roles, str)
+    memberships = [value.split(":", 1) for value in _split(parties, str)]
     return Identity(
         user=user,
         auth_session_id=auth_session_id,
         roles=roles,
-        party_ids=_split(parties),
+        party_ids=frozenset(int(party) for party, _role in memberships),
         managed_party_ids=_split(managed),
         group_ids=_split(groups) if roles else frozenset(),
+        party_roles=frozenset((int(party), scope) for party, role in memberships for scope in member_scopes(role)),
     )
 
 

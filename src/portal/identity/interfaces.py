@@ -14,6 +14,15 @@ class IAuthService(Interface):
     def check_current_password(user, password, ip):
         """Check a logged-in user's current password; a wrong one counts as a failed login."""
 
+    def user_for_login(login):
+        """The user a normalised login, e-mail address or phone number names, or None."""
+
+    def refusal(key, ip, user=None):
+        """A LoginResult saying why an attempt limited like a login is refused now, or None."""
+
+    def count_failure(key, ip, user=None):
+        """Count an attempt as a failed login of ``key`` from ``ip``; returns the LoginResult."""
+
     def unlock(user):
         """Lift the lock of a user's login and forget its failures."""
 

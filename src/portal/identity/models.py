@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, true
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db.meta import Base, UTCDateTime, check_in, utcnow
@@ -45,14 +45,22 @@ class User(Base):
     first_name: Mapped[str] = mapped_column(String(100), default="")
     middle_name: Mapped[str] = mapped_column(String(100), default="")
     language: Mapped[str | None] = mapped_column(String(8))
-    # Whether workflow news about the user's own items also come by e-mail (the outbox).
-    email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     state: Mapped[str] = mapped_column(String(16), default=UserState.active.value)
+    # The id in the system that sent the user through the API; None for one made in the portal.
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A temporary password (staff issued it): the next login asks for a new one before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Two-factor (identity/two_factor.py): the TOTP secret, shown only while it is being set up;
+    # two-factor is on once a first code confirmed it. The last time step a code was taken for,
+    # so that a code seen over a shoulder cannot be used again.
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -108,6 +116,19 @@ class AuthSession(Base):
     user_agent: Mapped[str | None] = mapped_column(String(255))
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for a TOTP code when the phone is lost; only its SHA-256 is kept
+    (a code has 80 random bits, so its hash cannot be reversed)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LoginFailure(Base):

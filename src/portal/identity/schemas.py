@@ -85,3 +85,39 @@ class ChangePasswordSchema(SetPasswordSchema):
         widget=deform.widget.PasswordWidget(attributes={"autocomplete": "current-password"}),
         insert_before="new_password",
     )
+
+
+class TwoFactorCodeSchema(CSRFSchema):
+    """A second factor: the authenticator app's six digits, or a recovery code where ``recovery``."""
+
+    code = colander.SchemaNode(
+        colander.String(),
+        title=_("Code"),
+        validator=colander.Length(max=32),
+        widget=deform.widget.TextInputWidget(attributes={
+            "autocomplete": "one-time-code", "autofocus": "autofocus", "spellcheck": "false"}),
+    )
+
+
+class TurnOffTwoFactorSchema(CSRFSchema):
+    """Turning two-factor off takes the current password (a wrong one counts as a failed login)."""
+
+    current_password = colander.SchemaNode(
+        colander.String(),
+        title=_("Current password"),
+        validator=_current_password_validator,
+        widget=deform.widget.PasswordWidget(attributes={"autocomplete": "current-password"}),
+    )
+
+
+class ForgotPasswordSchema(CSRFSchema):
+    """The e-mail address a password-reset link goes to."""
+
+    email = colander.SchemaNode(
+        colander.String(),
+        title=_("E-mail"),
+        validator=colander.All(colander.Length(max=254),
+                               colander.Email(msg=_("Enter an e-mail address such as name@example.com."))),
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "email", "autofocus": "autofocus",
+                                                         "type": "email"}),
+    )

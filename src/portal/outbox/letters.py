@@ -1,11 +1,15 @@
-"""Writing e-mails to users: who gets one, in which language, with which links, into the outbox.
+"""Writing notifications to users: who gets one, by which channel, in which language, with which
+links, into the outbox.
 
-Shared by every package that tells people something by e-mail (workflow news in
-notifier.py, new messages in messages/mail.py), so the rules are said once: an
-e-mail goes only to an active user with an address, who has not turned e-mails
-off on the account page and who may see the party it is about (the party's page
-rule, parties/services.py), so nobody is told of what they could not open. It is
-written in the recipient's language, in the transaction of the change it reports.
+Shared by every package that tells people something (workflow news in notifier.py, new messages
+in messages/mail.py, account news in onboarding/), so the rules are said once: a notification of a
+kind goes by the channel the person chose for it (notifications/services.py: their own choice,
+else their role's default, else the kind's): e-mail to an address, SMS to a number (e-mail stands
+in when this deployment sends no SMS or the person has no number), nothing for "in the portal
+only" or "off". It goes only to an active user who may see the party it is about (the party's
+page rule, parties/services.py), so nobody is told of what they could not open. Its words are the
+kind's letter template (notifications/texts.py) in the recipient's language, and it is written in
+the transaction of the change it reports.
 """
 import re
 
@@ -14,7 +18,12 @@ from pyramid.path import AssetResolver
 from sqlalchemy import select
 
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from portal.identity.models import User
+from portal.identity.models import User, UserState
+from portal.notifications.kinds import ACCOUNT, NotificationKind
+from portal.notifications.models import Channel
+from portal.notifications.services import chosen_channels, sms_enabled
+from portal.notifications.texts import Letter, LetterTemplates
+from portal.outbox.models import OutboxChannel
 from portal.outbox.services import enqueue
 from portal.parties.services import party_viewers
 
@@ -30,18 +39,22 @@ def one_line(text) -> str:
 
 
 class Letters:
-    """The portal's e-mail writer: localizers per language (built once each) and the portal's address."""
+    """The portal's letter writer: localizers per language (built once each), the letter templates,
+    the portal's address, and whether SMS can be sent."""
 
-    def __init__(self, base_url: str, translation_dirs):
+    def __init__(self, base_url: str, translation_dirs, templates: LetterTemplates | None = None, *, sms=False):
         self.base_url = base_url.rstrip("/")
         self.translation_dirs = list(translation_dirs)
+        self.templates = templates or LetterTemplates.from_settings({})
+        self.sms = sms
         self._localizers = {}
 
     @classmethod
     def from_settings(cls, settings):
-        """E-mails need only the portal's own catalogs (no form-library messages)."""
+        """Letters need only the portal's own catalogs (no form-library messages)."""
         return cls(settings.get(BASE_URL_SETTING) or DEFAULT_BASE_URL,
-                   [AssetResolver().resolve("portal:locale").abspath()])
+                   [AssetResolver().resolve("portal:locale").abspath()], LetterTemplates.from_settings(settings),
+                   sms=sms_enabled(settings))
 
     @staticmethod
     def language(user) -> str:
@@ -64,23 +77,57 @@ class Letters:
 
     @property
     def account_url(self) -> str:
-        """Where the e-mail switch is (every letter's footer names it)."""
-        return self.url("/account/")
+        """Where each person chooses what reaches them how (every letter's footer names it)."""
+        return self.url("/account/notifications")
 
-    def readers(self, session, user_ids, party_id) -> list[User]:
-        """Those of ``user_ids`` who get an e-mail about ``party_id`` (the module's rules), by id."""
+    def write(self, letter: str, user, /, **values) -> Letter:
+        """Letter ``letter`` (notifications/texts/) to ``user``, in their language, greeting them."""
+        language = self.language(user)
+        return self.templates.render(letter, self.localizer(language), name=user.greeting_name(language),
+                                     settings_url=self.account_url, **values)
+
+    def channel(self, user, chosen) -> OutboxChannel | None:
+        """The outbox channel a notification ``user`` chose ``chosen`` for goes by, or None."""
+        if chosen == Channel.sms and self.sms and user.phone:
+            return OutboxChannel.sms
+        if chosen in (Channel.email, Channel.sms) and user.email:
+            return OutboxChannel.email
+        return None
+
+    def readers(self, session, user_ids, party_id, kind: NotificationKind) -> list[tuple[User, OutboxChannel]]:
+        """Those of ``user_ids`` who get a notification of ``kind`` about ``party_id``, each with its
+        channel (the module's rules), by id."""
         if not user_ids:
             return []
-        return session.scalars(select(User).where(
-            User.id.in_(sorted(user_ids)), User.email_notifications.is_(True),
-            User.email.is_not(None), User.email != "", User.id.in_(party_viewers([party_id])),
+        users = session.scalars(select(User).where(
+            User.id.in_(sorted(user_ids)), User.id.in_(party_viewers([party_id])),
         ).order_by(User.id)).all()
+        chosen = chosen_channels(session, [user.id for user in users], kind)
+        channels = ((user, self.channel(user, chosen[user.id])) for user in users)
+        return [(user, channel) for user, channel in channels if channel is not None]
+
+    def account_channel(self, session, user) -> OutboxChannel | None:
+        """How news of ``user``'s own account (a registration decided) reaches them: as they chose,
+        whether or not they may log in yet; never to a blocked user."""
+        if user.state == UserState.blocked:
+            return None
+        return self.channel(user, chosen_channels(session, [user.id], ACCOUNT)[user.id])
 
     @staticmethod
     def send(session, user, subject, body, *, party_id, topic):
-        """One pending e-mail to ``user``, in the caller's transaction."""
+        """One pending e-mail to ``user``, in the caller's transaction (a link only the address's owner
+        may follow: it goes by e-mail whatever the person chose)."""
         return enqueue(session, recipient=user.email, subject=one_line(subject), body=body, user_id=user.id,
                        party_id=party_id, topic=topic)
+
+    @staticmethod
+    def deliver(session, user, channel: OutboxChannel, letter: Letter, *, party_id, topic):
+        """One pending e-mail or SMS of ``letter`` to ``user``, in the caller's transaction."""
+        if channel == OutboxChannel.sms:
+            return enqueue(session, channel=channel, recipient=user.phone, subject=one_line(letter.subject),
+                           body=letter.sms, user_id=user.id, party_id=party_id, topic=topic)
+        return enqueue(session, recipient=user.email, subject=one_line(letter.subject), body=letter.body,
+                       user_id=user.id, party_id=party_id, topic=topic)
 
 
 def letters_for(registry) -> Letters:

@@ -1,55 +1,54 @@
-"""The outbox: writing e-mails with the change that causes them, and delivering them.
+"""The outbox: writing e-mails (and SMS, sms.py) with the change that causes them, and delivering them.
 
 ``enqueue`` adds a row to the caller's transaction, so a rolled-back change sends
-nothing. ``OutboxDelivery`` sends one row per transaction: the row is locked
-(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share the work),
-sent, and marked sent in the same transaction. A worker killed after the mail
-server accepted a message but before that commit leaves the row pending, and
-the next run sends it again with the same ``Message-ID``: delivery is at least
-once on the wire and exactly once in a mailbox, which drops a repeated
-Message-ID. The window is one message per crash.
+nothing. ``OutboxDelivery`` sends one row per transaction (the queue's claim and
+backoff, queue.py): the row is locked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+so several workers share the work), sent, and marked sent in the same
+transaction. A worker killed after the mail server accepted a message but
+before that commit leaves the row pending, and the next run sends it again
+with the same ``Message-ID``: delivery is at least once on the wire and
+exactly once in a mailbox, which drops a repeated Message-ID. The window is
+one message per crash. Every attempt is kept with its time and outcome (``OutboxAttempt``): the
+row's delivery history, which the admin's outbox page shows.
 """
 import email.utils
 import logging
 import os
 import re
 import smtplib
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from pyramid_mailer.message import Message
 from repoze.sendmail.encoding import encode_message
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 
 from portal.db.meta import utcnow
-from portal.outbox.models import OutboxMessage, OutboxState
+from portal.outbox.models import AttemptOutcome, OutboxAttempt, OutboxChannel, OutboxMessage, OutboxState
+from portal.outbox.queue import DeliveryReport, QueueDelivery, requeue_failed
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_ATTEMPTS = 8
-FIRST_RETRY = timedelta(minutes=1)
-LAST_RETRY = timedelta(hours=6)
-ERROR_LENGTH = 500
 SAFE_FILE = re.compile(r"[^A-Za-z0-9@._-]+")
 
 
-def enqueue(session, *, recipient, subject, body, user_id=None, party_id=None, topic="") -> OutboxMessage:
-    """A pending e-mail in the caller's transaction."""
-    row = OutboxMessage(recipient=recipient, subject=subject[:255], body=body, user_id=user_id,
-                        party_id=party_id, topic=topic[:64])
+def enqueue(session, *, recipient, subject, body, user_id=None, party_id=None, topic="",
+            channel=OutboxChannel.email) -> OutboxMessage:
+    """A pending e-mail (or SMS: ``recipient`` a phone number, ``body`` its text) in the caller's transaction."""
+    row = OutboxMessage(channel=channel.value, recipient=recipient, subject=subject[:255], body=body,
+                        user_id=user_id, party_id=party_id, topic=topic[:64])
     session.add(row)
     return row
+
+
+def record_attempt(session, row: OutboxMessage, now: datetime, outcome: AttemptOutcome, error=None) -> None:
+    """One line of ``row``'s delivery history, committed with what the attempt did to the row."""
+    session.add(OutboxAttempt(message_id=row.id, at=now, outcome=outcome.value, error=error))
 
 
 def message_id(row: OutboxMessage, domain: str) -> str:
     """The same Message-ID on every attempt, so a mailbox keeps a repeated delivery once."""
     return f"<portal-outbox-{row.id}@{domain}>"
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """1, 2, 4 … minutes after each failed attempt, never more than six hours."""
-    doublings = min(max(attempts - 1, 0), 16)  # 2**16 minutes is already past the cap
-    return min(FIRST_RETRY * 2 ** doublings, LAST_RETRY)
 
 
 def is_permanent(exc: Exception) -> bool:
@@ -64,19 +63,6 @@ def is_permanent(exc: Exception) -> bool:
 def is_connection_error(exc: Exception) -> bool:
     """The server itself is unreachable: the rest of the batch would fail the same way."""
     return isinstance(exc, (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError))
-
-
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    server_down: bool = False
-    errors: list = field(default_factory=list)
-
-    @property
-    def attempted(self) -> int:
-        return self.sent + self.retried + self.failed
 
 
 class MailerTransport:
@@ -160,17 +146,17 @@ def transport_for(mailer):
     return SmtpTransport(mailer) if hasattr(mailer, "smtp_mailer") else MailerTransport(mailer)
 
 
-class OutboxDelivery:
+class OutboxDelivery(QueueDelivery):
     """Sends the due rows of the outbox through a transport built on a pyramid_mailer ``Mailer``."""
+
+    model = OutboxMessage
 
     def __init__(self, session_factory, mailer, *, sender, domain, max_attempts=DEFAULT_MAX_ATTEMPTS,
                  clock=utcnow, transport=None):
-        self.session_factory = session_factory
+        super().__init__(session_factory, max_attempts=max_attempts, clock=clock)
         self.transport = transport if transport is not None else transport_for(mailer)
         self.sender = sender
         self.domain = domain
-        self.max_attempts = max_attempts
-        self.clock = clock
 
     def message(self, row: OutboxMessage) -> Message:
         headers = {
@@ -181,68 +167,34 @@ class OutboxDelivery:
         return Message(subject=row.subject, sender=self.sender, recipients=[row.recipient],
                        body=row.body, extra_headers=headers)
 
-    def deliver(self, limit: int) -> DeliveryReport:
-        """Up to ``limit`` due messages; stops early when none is due or the server is down."""
-        report = DeliveryReport()
-        try:
-            while report.attempted < limit and not report.server_down:
-                if not self.deliver_one(report):
-                    break
-        finally:
-            self.transport.close()
-        return report
+    def due(self) -> tuple:
+        return (OutboxMessage.channel == OutboxChannel.email.value,)
 
-    def deliver_one(self, report: DeliveryReport) -> bool:
-        """Send the oldest due message in its own transaction; False when none is due."""
-        session = self.session_factory()
-        try:
-            with session.begin():
-                if session.get_bind().dialect.name == "postgresql":
-                    # Not waiting for the disk on commit: a crash of the database may forget
-                    # that a message was sent (it is sent again, same Message-ID), never that
-                    # it is due. Nearly twice the messages per second.
-                    session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-                now = self.clock()
-                row = session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.state == OutboxState.pending,
-                           OutboxMessage.next_attempt_at <= now)
-                    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                    .limit(1)
-                    .with_for_update(skip_locked=True)
-                ).first()
-                if row is None:
-                    return False
-                self.send(row, now, report)
-            return True
-        finally:
-            session.close()
+    def close(self) -> None:
+        self.transport.close()
 
-    def send(self, row: OutboxMessage, now: datetime, report: DeliveryReport) -> None:
-        row.attempts += 1
+    def send(self, session, row: OutboxMessage, now: datetime, report: DeliveryReport) -> None:
         try:
             self.transport.send(self.message(row))
         except (OSError, smtplib.SMTPException) as exc:
-            row.last_error = f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
-            report.errors.append(row.last_error)
-            if is_permanent(exc) or row.attempts >= self.max_attempts:
-                row.state = OutboxState.failed
-                report.failed += 1
+            if self.failed(row, now, f"{type(exc).__name__}: {exc}", report, permanent=is_permanent(exc)):
+                record_attempt(session, row, now, AttemptOutcome.failed, row.last_error)
                 log.warning("outbox %s failed for good: %s", row.id, row.last_error)
             else:
-                row.next_attempt_at = now + retry_delay(row.attempts)
-                report.retried += 1
+                record_attempt(session, row, now, AttemptOutcome.retry, row.last_error)
                 report.server_down = is_connection_error(exc)
                 log.info("outbox %s will be retried at %s: %s", row.id, row.next_attempt_at, row.last_error)
             return
-        row.state = OutboxState.sent
-        row.sent_at = now
-        row.last_error = None
-        report.sent += 1
+        self.sent(row, now, report)
+        record_attempt(session, row, now, AttemptOutcome.sent)
 
 
-def counts_by_state(session) -> dict[str, int]:
-    rows = session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))
+def counts_by_state(session, channel=None) -> dict[str, int]:
+    """How many rows (of ``channel``, or of both) wait, went and failed."""
+    statement = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+    if channel is not None:
+        statement = statement.where(OutboxMessage.channel == channel)
+    rows = session.execute(statement)
     counts = {state.value: 0 for state in OutboxState}
     counts.update({state: n for state, n in rows})
     return counts
@@ -250,19 +202,31 @@ def counts_by_state(session) -> dict[str, int]:
 
 def retry_failed(session, ids=None, now=None) -> int:
     """Put failed messages back in the queue with a fresh count of attempts."""
-    stmt = select(OutboxMessage).where(OutboxMessage.state == OutboxState.failed)
-    if ids is not None:
-        stmt = stmt.where(OutboxMessage.id.in_(ids))
-    rows = session.scalars(stmt).all()
-    for row in rows:
-        row.state = OutboxState.pending
-        row.attempts = 0
-        row.next_attempt_at = now or utcnow()
-    return len(rows)
+    return requeue_failed(session, OutboxMessage, ids, now)
+
+
+def attempts_of(session, message_id: int) -> list[OutboxAttempt]:
+    """A row's delivery history, the first attempt first."""
+    return session.scalars(select(OutboxAttempt).where(OutboxAttempt.message_id == message_id)
+                           .order_by(OutboxAttempt.at, OutboxAttempt.id)).all()
+
+
+def history_of(session, user_id: int, limit: int = 20) -> list[tuple[OutboxMessage, list[OutboxAttempt]]]:
+    """The latest ``limit`` e-mails and SMS written to ``user_id``, each with its attempts (what the
+    back office sees on a person)."""
+    messages = session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == user_id)
+                               .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)).all()
+    attempts: dict[int, list[OutboxAttempt]] = {message.id: [] for message in messages}
+    if messages:
+        for attempt in session.scalars(select(OutboxAttempt).where(OutboxAttempt.message_id.in_(list(attempts)))
+                                       .order_by(OutboxAttempt.at, OutboxAttempt.id)):
+            attempts[attempt.message_id].append(attempt)
+    return [(message, attempts[message.id]) for message in messages]
 
 
 def prune_sent(session, days: int, now=None) -> int:
-    """Forget e-mails sent more than ``days`` days ago; waiting and failed ones stay."""
+    """Forget e-mails and SMS sent more than ``days`` days ago (with their attempts); waiting and
+    failed ones stay."""
     cutoff = (now or utcnow()) - timedelta(days=days)
     result = session.execute(delete(OutboxMessage).where(OutboxMessage.state == OutboxState.sent,
                                                          OutboxMessage.sent_at < cutoff))

@@ -1,6 +1,7 @@
-"""Parties (customer companies): ``/p/`` (the directory) and ``/p/<id>/`` (a party's home), and the
-directives other packages hang their parts of a party with."""
+"""Parties (customer companies): ``/p/`` (the directory) and ``/p/<id>/`` (a party's home), the
+directives other packages hang their parts of a party with, and the licence limit of customer users."""
 from portal.i18n import _
+from portal.parties.licence import LIMIT_SETTING, parse_limit
 from portal.parties.resources import PartyContainer
 from portal.security.permissions import Permission
 from portal.security.roles import ALL_PARTIES_ROLES
@@ -22,6 +23,7 @@ def parties_link(layout):
 
 def includeme(config):
     config.include(".directives")
+    config.registry[LIMIT_SETTING] = parse_limit(config.get_settings())  # a bad value stops the start
     config.add_root_area("p", PartyContainer)
     config.add_party_grants(member=(Permission.PartyView,), manager=(Permission.PartyView,),
                             staff={role: (Permission.PartyView,) for role in ALL_PARTIES_ROLES})

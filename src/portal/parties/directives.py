@@ -1,8 +1,9 @@
 """The directives a domain adds itself to a party with, each a config action with conflict detection.
 
 - ``config.add_party_child(name, factory)``: ``/p/<id>/<name>/`` is ``factory(party_resource)``.
-- ``config.add_party_grants(member=…, staff={role: …}, manager=…)``: what a party's own users, each
-  staff role and the party's managers may do on it; a permission is granted by one package only.
+- ``config.add_party_grants(member=…, member_role=…, staff={role: …}, manager=…)``: what a party's own
+  users (all of them, or those of one role in the party: ``member_role="finance"``), each staff role and
+  the party's managers may do on it; a permission is granted by one package only.
 - ``config.add_party_tile(name, title, view_name, permission, order)``: a link on the party home.
 - ``config.add_party_panel(name, factory, renderer, order)``: a section of the party home.
 
@@ -10,7 +11,10 @@ A package switched off registers none of them, so the party knows nothing of it.
 """
 from dataclasses import dataclass
 
+from pyramid.exceptions import ConfigurationError
 from pyramid.renderers import render
+
+from portal.parties.models import MembershipRole
 
 PARTY_CHILDREN = "portal.party_children"
 PARTY_GRANTS = "portal.party_grants"
@@ -31,14 +35,17 @@ class PartyTile:
 
 @dataclass
 class PartyGrants:
-    """Who may do what on a party: its members, each staff role, its managers (permission tuples)."""
+    """Who may do what on a party: every member, the members of each role in the party, each staff
+    role, its managers (permission tuples)."""
 
     member: tuple = ()
     staff: dict = None
     manager: tuple = ()
+    member_roles: dict = None
 
     def __post_init__(self):
         self.staff = dict(self.staff or {})
+        self.member_roles = dict(self.member_roles or {})
 
 
 def add_party_child(config, name, factory):
@@ -48,14 +55,25 @@ def add_party_child(config, name, factory):
     config.action(("portal.party_child", name), register)
 
 
-def add_party_grants(config, *, member=(), staff=None, manager=()):
-    """Grant permissions on every party; two packages granting one permission is a conflict."""
+def add_party_grants(config, *, member=(), member_role=None, staff=None, manager=()):
+    """Grant permissions on every party; two packages granting one permission is a conflict.
+
+    ``member_role`` (a ``MembershipRole`` but ``all``) gives ``member`` to the members acting in that
+    role only (a membership of role ``all`` acts in every one); without it, to every active member.
+    """
+    roles = [r.value for r in MembershipRole if r != MembershipRole.all]
+    if member_role is not None and member_role not in roles:
+        raise ConfigurationError(f"member_role must be one of {roles}, not {member_role!r}")
     staff = {str(role): tuple(perms) for role, perms in (staff or {}).items()}
     permissions = set(member) | set(manager) | {p for perms in staff.values() for p in perms}
 
     def register():
         grants = config.registry.setdefault(PARTY_GRANTS, PartyGrants())
-        grants.member += tuple(member)
+        if member_role is None:
+            grants.member += tuple(member)
+        else:
+            role = str(member_role)
+            grants.member_roles[role] = grants.member_roles.get(role, ()) + tuple(member)
         grants.manager += tuple(manager)
         for role, perms in staff.items():
             grants.staff[role] = grants.staff.get(role, ()) + perms

@@ -11,7 +11,7 @@ from portal.db.ids import id_or_key_error
 from portal.parties.directives import PARTY_CHILDREN, party_grants
 from portal.parties.models import Party
 from portal.security.permissions import Permission
-from portal.security.principals import manager_principal, party_principal, role_principal
+from portal.security.principals import manager_principal, party_principal, party_role_principal, role_principal
 from portal.security.roles import sees_every_party
 
 PARTY_ACL = "portal.party_acl"
@@ -44,14 +44,15 @@ def acl_template(registry) -> tuple:
     if template is None:
         grants = party_grants(registry)
         template = (("member", None, tuple(grants.member)), ("manager", None, tuple(grants.manager))) + tuple(
-            ("role", role, tuple(perms)) for role, perms in sorted(grants.staff.items())
-        )
+            ("member-role", role, tuple(perms)) for role, perms in sorted(grants.member_roles.items())
+        ) + tuple(("role", role, tuple(perms)) for role, perms in sorted(grants.staff.items()))
         registry[PARTY_ACL] = template
     return template
 
 
 class PartyResource:
-    """One party. Members and its managers see it, so do staff; nobody else."""
+    """One party. Members and its managers see it, so do staff; nobody else. A blocked party's members
+    hold no principal of it (identity/auth.py), so it is as if they were none."""
 
     def __init__(self, party: Party, parent: PartyContainer):
         self.party = party
@@ -67,6 +68,8 @@ class PartyResource:
         for kind, role, permissions in acl_template(self.__parent__.registry):
             if kind == "member":
                 principal = party_principal(self.party.id)
+            elif kind == "member-role":
+                principal = party_role_principal(self.party.id, role)
             elif kind == "manager":
                 principal = manager_principal(self.party.id)
             else:

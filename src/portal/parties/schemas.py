@@ -20,8 +20,8 @@ class PartyApiSchema(colander.MappingSchema):
     address = optional_text(2000, title=_("Address"))
     billing_address = optional_text(2000, title=_("Billing address"))
     contact_person = optional_text(200, title=_("Contact person"))
-    email = colander.SchemaNode(colander.String(), missing=colander.drop, validator=colander.Email(),
-                                title=_("E-mail"))
+    email = colander.SchemaNode(colander.String(), missing=colander.drop, title=_("E-mail"),
+                                validator=colander.All(colander.Email(), colander.Length(max=254)))
     phone = optional_text(32, title=_("Phone"))
     parent = optional_text(64, title=_("Parent (external id of the holding)"))
 

@@ -2,25 +2,30 @@
 
 The rule is the one the party's ACL applies (parties/__init__.py and each work
 package grant their view permissions alike): staff whose role sees every party
-(security/roles.py), the party's managers, and its active members. The assign
+(security/roles.py), the party's managers, and its active members (none while it is blocked). The assign
 guard, the assignee choices, the in-app notices and the e-mails ask it here, so
 nobody is given an item, or told of one, whose page would answer 404.
 """
 from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import aliased
 
+from portal.i18n import _
 from portal.identity.models import User, UserRole, UserState
-from portal.parties.models import ManagerAssignment, Membership, MembershipState, Party
+from portal.parties.models import ManagerAssignment, Membership, MembershipState, Party, PartyState
 from portal.security.roles import ALL_PARTIES_ROLES, sees_every_party
 
 
 def _own(user_id, party_id):
-    """SQL: ``user_id`` manages ``party_id`` or is an active member of it (correlated to the
-    statements around it however deep it sits: users and parties come from there)."""
+    """SQL: ``user_id`` manages ``party_id`` or is an active member of it, the party not blocked
+    (correlated to the statements around it however deep it sits: users and parties come from there)."""
+    member_of = aliased(Party)
     return or_(
         exists().where(ManagerAssignment.user_id == user_id, ManagerAssignment.party_id == party_id)
         .correlate_except(ManagerAssignment),
         exists().where(Membership.user_id == user_id, Membership.party_id == party_id,
-                       Membership.state == MembershipState.active.value).correlate_except(Membership),
+                       Membership.state == MembershipState.active.value,
+                       member_of.id == Membership.party_id, member_of.state == PartyState.active.value)
+        .correlate_except(Membership, member_of),
     )
 
 
@@ -51,3 +56,25 @@ def visible_party_ids(identity) -> Select | None:
         return None
     ids = sorted(set(identity.party_ids) | set(identity.managed_party_ids))
     return select(Party.id).where(Party.id.in_(ids))
+
+
+class HoldingRefused(Exception):
+    """A parent that would make no holding: ``message`` (translatable) says why."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def set_parent(party: Party, parent: Party | None) -> None:
+    """Make ``parent`` the holding ``party`` belongs to (None: none); refused when it is the party itself
+    or one of the party's own members, however deep (a circle of holdings)."""
+    if parent is not None:
+        if parent is party:
+            raise HoldingRefused(_("A party cannot be its own parent."))
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor is party:
+                raise HoldingRefused(_("The parent would make a circle of holdings."))
+            ancestor = ancestor.parent
+    party.parent = parent

@@ -1,8 +1,10 @@
-"""``portal-admin <ini> <command>``: manage users from the console.
+"""``portal-admin <ini> <command>``: manage users and parties from the console.
 
-Commands: create-user, set-password, block, unblock, unlock, list-users, create-api-key. A password
+Commands: create-user, set-password, invite, block, unblock, unlock, list-users, create-api-key. A password
 is read from a prompt (twice) or, when stdin is not a terminal, from its first
-line, so it never shows in the process list or the shell history.
+line, so it never shows in the process list or the shell history. ``create-party`` makes a party as the
+web's form does; a customer user made or unblocked here takes a seat of the licence
+(``portal.max_customer_users``), as one on the web does.
 """
 import argparse
 import getpass
@@ -11,12 +13,18 @@ import sys
 
 from sqlalchemy import delete, select
 
+from portal.admin.parties import save_party
+from portal.admin.services import SettingRefused
 from portal.api.keys import create_api_key as make_api_key
 from portal.api.models import ApiScope
 from portal.audit.models import AuditEntry
+from portal.audit.services import DatabaseAuditService
 from portal.identity.auth import DatabaseAuthService, LoginPolicy, normalize_login
 from portal.identity.models import AuthSession, Role, User, UserRole, UserState
 from portal.identity.passwords import password_service_from_settings
+from portal.onboarding.invitations import InvitationRefused, invitation_lifetime, send_invitation
+from portal.outbox.letters import Letters
+from portal.parties.licence import SeatRefused, claim_seat, parse_limit
 from portal.parties.models import Membership, MembershipState, Party
 from portal.scripts.common import db_session, load_settings
 
@@ -55,6 +63,8 @@ def create_user(db, passwords, args, stdin=sys.stdin):
         raise CommandError("A login has 1 to 64 characters.")
     if db.scalars(select(User).where(User.login == login)).first() is not None:
         raise CommandError(f"The login {login!r} is taken.")
+    if args.party and not args.role:
+        claim(db, args.settings, None)
     user = User(login=login, email=args.email, last_name=args.last_name or "",
                 first_name=args.first_name or "", language=args.language,
                 password_hash=passwords.hash(checked_password(passwords, login, stdin)))
@@ -85,9 +95,34 @@ def set_password(db, passwords, args, stdin=sys.stdin):
     return f"Password of {user.login!r} set; its sessions have ended."
 
 
+def invite(db, passwords, args, stdin=sys.stdin):
+    """The invitation e-mail, into the outbox (``portal-worker`` sends it): a link to choose the password."""
+    user = find_user(db, args.login)
+    lifetime = invitation_lifetime(args.settings)
+    try:
+        send_invitation(db, Letters.from_settings(args.settings), user, lifetime)
+    except InvitationRefused as refused:
+        raise CommandError(refused.message.interpolate()) from None
+    db.add(AuditEntry(action="invitation.send", target=f"user:{user.id}",
+                      detail={"via": "console", "email": user.email, "days": lifetime.days}))
+    return (f"Invitation of {user.login!r} written to the outbox for {user.email} (portal-worker sends it); "
+            f"its link works for {lifetime.days} days.")
+
+
+def claim(db, settings, user_id):
+    """A seat of the licence for a customer user about to be made or let in (None: a new one)."""
+    try:
+        claim_seat(db, parse_limit(settings), user_id)
+    except SeatRefused as refused:
+        raise CommandError(refused.message.interpolate()) from None
+
+
 def set_state(state):
     def command(db, passwords, args, stdin=sys.stdin):
         user = find_user(db, args.login)
+        if state == UserState.active and not user.roles and any(m.state == MembershipState.active
+                                                                for m in user.memberships):
+            claim(db, args.settings, user.id)
         user.state = state.value
         if state == UserState.blocked:
             db.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
@@ -138,6 +173,23 @@ def create_api_key(db, passwords, args, stdin=sys.stdin):
     return (f"Created API key {key.name!r} ({key.scope}, id {key.id}). Its token is shown only now:\n{token}")
 
 
+def create_party(db, passwords, args, stdin=sys.stdin):
+    """A new party, audited as one made on the web is; its holding by number or accounting id."""
+    name = (args.name or "").strip()
+    if not name or len(name) > 255:
+        raise CommandError("A party's name has 1 to 255 characters.")
+    for option, value, most in (("--tax-id", args.tax_id, 32), ("--external-id", args.external_id, 64)):
+        if value is not None and len(value) > most:
+            raise CommandError(f"{option} has at most {most} characters.")
+    values = {"name": name, "tax_id": args.tax_id or None, "external_id": args.external_id or None,
+              "address": args.address or None, "parent": args.parent, "group_ids": ()}
+    try:
+        party = save_party(db, DatabaseAuditService(db), values, via="console")
+    except SettingRefused as refused:
+        raise CommandError(refused.message.interpolate()) from None
+    return f"Created party {party.name!r} (id {party.id})."
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="portal-admin", description="Manage portal users.")
     parser.add_argument("config_uri", help="the .ini file, e.g. development.ini")
@@ -153,6 +205,7 @@ def build_parser():
     create.set_defaults(func=create_user)
     for name, func, text in (
         ("set-password", set_password, "set a user's password"),
+        ("invite", invite, "e-mail a user the link to choose a password"),
         ("block", set_state(UserState.blocked), "block a user and end its sessions"),
         ("unblock", set_state(UserState.active), "unblock a user"),
     ):
@@ -168,12 +221,19 @@ def build_parser():
     api_key.add_argument("--name", required=True, help="what the key is for, e.g. the accounting system")
     api_key.add_argument("--scope", choices=[s.value for s in ApiScope], default=ApiScope.read.value)
     api_key.set_defaults(func=create_api_key)
+    party = sub.add_parser("create-party", help="create a party (a customer company)")
+    party.add_argument("name")
+    party.add_argument("--tax-id")
+    party.add_argument("--external-id", help="its id in the accounting system (unique)")
+    party.add_argument("--parent", help="the holding it belongs to: its id or accounting id")
+    party.add_argument("--address")
+    party.set_defaults(func=create_party)
     return parser
 
 
 def main(argv=None, stdin=sys.stdin):
     args = build_parser().parse_args(argv)
-    settings = load_settings(args.config_uri)
+    settings = args.settings = load_settings(args.config_uri)
     try:
         with db_session(settings) as db:
             message = args.func(db, password_service_from_settings(settings), args, stdin)

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from portal import enabled_modules
+from portal.api.demo import load_demo as load_demo_integration
 from portal.changes.models import ChangeRequest
 from portal.changes.services import draft_change_request
 from portal.db.meta import utcnow
@@ -20,7 +21,8 @@ from portal.identity.models import Role, User, UserRole
 from portal.identity.passwords import password_service_from_settings
 from portal.messages.models import MessageThread
 from portal.messages.services import start_thread
-from portal.parties.models import Contract, ManagerAssignment, Membership, MembershipState, Party
+from portal.onboarding.demo import load_demo_registrations
+from portal.parties.models import Contract, ManagerAssignment, Membership, MembershipRole, MembershipState, Party
 from portal.requests.models import CustomerRequest, RequestType
 from portal.requests.workflow import REQUEST
 from portal.scripts.common import db_session, load_settings
@@ -93,6 +95,7 @@ USERS = [
     ("energo", "Петров", "Сергей", "Петрович", "ru", [], ["DEMO-SEVER-ENERGO"], []),
     ("trans", "Kuznetsova", "Anna", "", "en", [], ["DEMO-SEVER-TRANS"], []),
     ("vostok", "Lee", "Victor", "", "en", [], ["DEMO-VOSTOK"], []),
+    ("newcomer", "Sokolova", "Daria", "", "en", [], ["DEMO-SEVER-TRANS"], []),
     ("yug", "Sidorenko", "Olga", "", None, [], ["DEMO-YUG"], []),
     ("backoffice", "Smirnova", "Elena", "", None, [Role.backoffice], [], []),
     ("service", "Volkov", "Dmitry", "", None, [Role.service], [], []),
@@ -101,6 +104,14 @@ USERS = [
     ("admin", "Admin", "Portal", "", "en", [Role.admin], [], []),
 ]
 
+# A member's role in a party where it is not "all": the holding's user follows Sever Trans's requests
+# and operations, not its money (no invoices, payments, statement or balances there).
+MEMBER_ROLES = {("holding", "DEMO-SEVER-TRANS"): MembershipRole.operations}
+
+# Getting in: ``vostok`` also logs in by phone number (or any user by e-mail); ``newcomer``'s demo
+# password is a temporary one, replaced at the first login. Set when the user is made.
+DEMO_PHONES = {"vostok": "+7 423 240-10-10"}
+TEMPORARY_PASSWORDS = {"newcomer"}
 
 # staff group name (bilingual: customers of both languages see it on their requests) -> member logins
 DISPATCH, BACK_OFFICE = "Dispatch / Диспетчерская", "Back office / Бэк-офис"
@@ -151,7 +162,8 @@ def load_demo(db, passwords) -> None:
         user = db.scalars(select(User).where(User.login == login)).first()
         if user is None:
             user = User(login=login, last_name=last, first_name=first, middle_name=middle, language=language,
-                        email=f"{login}@demo.example", password_hash=passwords.hash(DEMO_PASSWORD))
+                        email=f"{login}@demo.example", password_hash=passwords.hash(DEMO_PASSWORD),
+                        phone=DEMO_PHONES.get(login), must_change_password=login in TEMPORARY_PASSWORDS)
             db.add(user)
             db.flush()
         for role in roles:
@@ -159,6 +171,7 @@ def load_demo(db, passwords) -> None:
         for ext in member_of:
             membership = _get_or_add(db, Membership, {"user_id": user.id, "party_id": parties[ext].id})
             membership.state = MembershipState.active.value
+            membership.role = MEMBER_ROLES.get((login, ext), MembershipRole.all).value
         for ext in manager_of:
             _get_or_add(db, ManagerAssignment, {"user_id": user.id, "party_id": parties[ext].id})
     groups = {}
@@ -284,10 +297,12 @@ def main(argv=None):
     settings = load_settings(args.config_uri)
     with db_session(settings) as db:
         load_demo(db, password_service_from_settings(settings))
+        load_demo_registrations(db, password_service_from_settings(settings), DEMO_PASSWORD)
         load_demo_items(db)
         load_demo_work(db, settings)
         load_demo_documents(db, settings)
         load_vertical_demos(db, settings)
+        load_demo_integration(db, settings)
     print(f"Demo data loaded. Every demo login has the password {DEMO_PASSWORD!r}.")
     return 0
 

@@ -40,6 +40,12 @@ class Permission(enum.StrEnum):
     PaymentsView = "payments:view"
     StatementView = "statement:view"
     BalancesView = "balances:view"
+    # A party's advance schedules: the advance payments planned per contract, and their PDFs.
+    AdvancesView = "advances:view"
+    # The price lists a party is shown (current and archived ones).
+    PriceListsView = "price_lists:view"
+    # A customer asks for an invoice of an amount they choose (a top-up request).
+    InvoicesTopUp = "invoices:top_up"
     # Utility (the utility vertical): supply points and their meters, meter readings; staff set which
     # supply points take self-readings, decide readings, and work the review queue (/readings/).
     SupplyPointsView = "supply_points:view"
@@ -48,14 +54,23 @@ class Permission(enum.StrEnum):
     ReadingsSubmit = "readings:submit"
     ReadingsDecide = "readings:decide"
     ReadingsReview = "readings:review"
+    # Self-registrations and requests to act for a company (/backoffice/registrations/): reading them,
+    # binding the person to a party or rejecting with a reason, and accounts made by post.
+    RegistrationsView = "registrations:view"
+    RegistrationsDecide = "registrations:decide"
     # Staff work areas.
     QueueView = "queue:view"
     DashboardView = "dashboard:view"
-    # Administration.
+    # Administration. Users: customers' users and their parties (admins and the back office; staff users
+    # are the admins' only, as is giving staff roles: AdminRoles); parties and their contracts.
     AdminUsers = "admin:users"
+    AdminRoles = "admin:roles"
+    AdminParties = "admin:parties"
     AdminAudit = "admin:audit"
     AdminWorkflows = "admin:workflows"
     AdminOutbox = "admin:outbox"
+    # The notification channel each staff role gets per kind until its holders choose (/admin/notifications/).
+    AdminNotifications = "admin:notifications"
     AdminIntegration = "admin:integration"
     # The integration API (/api/v1/): granted to API keys' principals by the API's ACL only.
     ApiRead = "api:read"

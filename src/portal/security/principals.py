@@ -16,6 +16,11 @@ def party_principal(party_id: int) -> str:
     return f"party:{party_id}"
 
 
+def party_role_principal(party_id: int, role: str) -> str:
+    """An active member of ``party_id`` acting in ``role`` there (parties/models.py: MembershipRole)."""
+    return f"party:{party_id}:{role}"
+
+
 def manager_principal(party_id: int) -> str:
     return f"manager-of:{party_id}"
 
@@ -34,6 +39,8 @@ class Identity:
     party_ids: frozenset[int]
     managed_party_ids: frozenset[int]
     group_ids: frozenset[int] = frozenset()
+    # (party id, role) for each role the user acts in at each party of ``party_ids``.
+    party_roles: frozenset[tuple[int, str]] = frozenset()
 
     @property
     def is_staff(self) -> bool:
@@ -58,7 +65,8 @@ class ApiKeyIdentity:
 
 
 def principals_for(identity: "Identity | ApiKeyIdentity | None") -> list[str]:
-    """Everyone, plus Authenticated, the user, its roles, parties, managed parties and staff groups;
+    """Everyone, plus Authenticated, the user, its roles, parties (and its roles in each), managed
+    parties and staff groups;
     for an API key, Everyone and its scope's principal only."""
     principals = [Everyone]
     if identity is None:
@@ -70,6 +78,7 @@ def principals_for(identity: "Identity | ApiKeyIdentity | None") -> list[str]:
     principals.append(user_principal(identity.user.id))
     principals.extend(role_principal(r) for r in sorted(identity.roles))
     principals.extend(party_principal(p) for p in sorted(identity.party_ids))
+    principals.extend(party_role_principal(p, role) for p, role in sorted(identity.party_roles))
     principals.extend(manager_principal(p) for p in sorted(identity.managed_party_ids))
     principals.extend(group_principal(g) for g in sorted(identity.group_ids))
     return principals

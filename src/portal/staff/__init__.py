@@ -2,11 +2,12 @@
 dashboard (``/dashboard/``), over the work kinds the packages registered; staff groups."""
 from portal.i18n import _
 from portal.security.permissions import Permission
-from portal.staff.resources import AREAS, BackofficeArea, DashboardArea, ServiceArea
+from portal.staff.resources import AREAS, BackofficeArea, DashboardArea, ServiceArea, add_backoffice_child
 from portal.views.navigation import area_link
 
 
 def includeme(config):
+    config.add_directive("add_backoffice_child", add_backoffice_child)
     for area in AREAS:
         config.add_root_area(area.segment, area)
     config.add_nav_item("service", area_link(_("Queue"), ServiceArea.segment, Permission.QueueView,

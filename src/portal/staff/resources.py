@@ -13,6 +13,7 @@ from portal.identity.models import Role
 from portal.security.permissions import Permission
 from portal.security.principals import role_principal
 
+BACKOFFICE_CHILDREN = "portal.backoffice_children"
 QUEUE_ROLES = (Role.service, Role.backoffice, Role.manager, Role.head)
 BACKOFFICE_ROLES = (Role.backoffice, Role.manager, Role.head)
 DASHBOARD_ROLES = (Role.service, Role.backoffice, Role.manager, Role.head, Role.admin)
@@ -43,11 +44,27 @@ class ServiceArea(StaffArea):
 
 
 class BackofficeArea(StaffArea):
-    """``/backoffice/``: submitted change requests across the parties the user may decide."""
+    """``/backoffice/``: submitted change requests across the parties the user may decide; other
+    packages add sections (``config.add_backoffice_child``), each with an ACL of its own."""
 
     segment = "backoffice"
     roles = BACKOFFICE_ROLES
     permission = Permission.QueueView
+
+    def __getitem__(self, name):
+        factory = self.__parent__.request.registry.get(BACKOFFICE_CHILDREN, {}).get(name)
+        if factory is None:
+            raise KeyError(name)
+        return factory(self)
+
+
+def add_backoffice_child(config, name, factory):
+    """``/backoffice/<name>/`` is ``factory(backoffice_area)``; a name claimed twice is a configuration conflict."""
+
+    def register():
+        config.registry.setdefault(BACKOFFICE_CHILDREN, {})[name] = factory
+
+    config.action(("portal.backoffice_child", name), register)
 
 
 class DashboardArea(StaffArea):

@@ -1,9 +1,13 @@
 """In-app notices: the author and the assignee hear of every move someone else makes, and the staff
-who watch a kind (its ``watchers``) of the moves that bring them new work."""
+who watch a kind (its ``watchers``) of the moves that bring them new work; nobody who turned the
+notification kind of the move (``work`` or ``news``) off."""
 from sqlalchemy import Select, or_, select, update
 
 from portal.db.meta import utcnow
 from portal.identity.models import User
+from portal.notifications.kinds import NEWS, WORK
+from portal.notifications.models import Channel
+from portal.notifications.services import chosen_channels
 from portal.parties.services import party_viewers
 from portal.workflows.engine import TransitionApplied
 from portal.workflows.kinds import work_kinds
@@ -18,6 +22,11 @@ def watchers(registry, event: TransitionApplied):
     if kind is None or not kind.notices or kind.watchers is None:
         return None
     return kind.watchers(event)
+
+
+def notification_kind(registry, event: TransitionApplied):
+    """The notification kind of a move: news of new work when it brings some, else a move of one's item."""
+    return NEWS if watchers(registry, event) is not None else WORK
 
 
 def recipients(registry, event: TransitionApplied) -> list[int]:
@@ -52,7 +61,11 @@ class NoticeWriter:
 
     def __call__(self, event: TransitionApplied):
         item, session = event.item, event.context.session
-        for user_id in recipients(self.registry, event):
+        user_ids = recipients(self.registry, event)
+        channels = chosen_channels(session, user_ids, notification_kind(self.registry, event))
+        for user_id in user_ids:
+            if channels[user_id] == Channel.off:
+                continue
             session.add(Notice(
                 user_id=user_id, party_id=item.party_id, workflow=event.workflow.name, item_id=item.id,
                 transition=event.transition, to_state=event.to_state, actor_id=event.actor_id,

@@ -70,13 +70,30 @@ def test_admin_cannot_block_self(admin_app, dbsession):
     assert "You cannot block yourself." in page.text
 
 
-@pytest.mark.parametrize("role", ["backoffice", "service", "manager", "head"])
+@pytest.mark.parametrize("role", ["service", "manager", "head"])
 def test_other_staff_cannot_administer(testapp, role):
     user = customer()
     login(testapp, staff(role).login)
     testapp.get("/admin/users/", status=403)
     testapp.get(f"/admin/users/{user.id}/", status=403)
     testapp.get("/admin/audit", status=403)
+
+
+def test_the_back_office_administers_customers_users_only(testapp, dbsession):
+    user, colleague = customer(login="bo-customer"), staff("service", login="bo-colleague")
+    login(testapp, staff("backoffice").login)
+    listing = testapp.get("/admin/users/?q=bo-")
+    assert "bo-customer" in listing.text and "bo-colleague" not in listing.text
+    page = testapp.get(f"/admin/users/{user.id}/")
+    assert "user-roles" not in page.forms  # staff roles are given by administrators only
+    testapp.get(f"/admin/users/{colleague.id}/", status=403)
+    token = page.forms["add-party"]["csrf_token"].value
+    testapp.post(f"/admin/users/{colleague.id}/block", {"csrf_token": token}, status=403)
+    testapp.post(f"/admin/users/{user.id}/roles", {"csrf_token": token, "submit": "submit"}, status=403)
+    testapp.get("/admin/audit", status=403)
+    testapp.get("/admin/request-types/", status=403)
+    dbsession.flush()
+    assert dbsession.get(User, colleague.id).state == "active" and dbsession.get(User, user.id).roles == []
 
 
 def test_unknown_user_id_is_404(admin_app):

@@ -21,7 +21,7 @@ def world(dbsession):
     ManagerAssignmentFactory(user_id=elsewhere.id, party_id=other.id)
     return {
         "party": party, "author": customer(party, last_name="Author"),
-        "clerk": staff("backoffice", last_name="Clerk"), "quiet": staff("backoffice", email_notifications=False),
+        "clerk": staff("backoffice", last_name="Clerk"), "quiet": staff("backoffice", notify="portal"),
         "tech": staff("service", last_name="Technician"), "head": staff("head", last_name="Head"),
         "manager": manager, "elsewhere": elsewhere,
     }

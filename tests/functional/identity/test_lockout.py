@@ -76,7 +76,7 @@ def test_admin_unlocks_a_locked_user_from_its_page_audited(testapp, app, dbsessi
 
 def test_unlock_needs_post_csrf_and_an_admin(testapp, dbsession):
     user = customer()
-    clerk = staff("backoffice")
+    clerk = staff("service")  # the back office administers customers' users: it may unlock them
     login(testapp, clerk.login)
     testapp.post(f"/admin/users/{user.id}/unlock", {"csrf_token": csrf_token(testapp)}, status=(403, 404))
     testapp.reset()

@@ -25,7 +25,7 @@ def world(dbsession):
         customer=customer(party, first_name="Olga", last_name="Petrova", email="olga@mailed.test"),
         colleague=customer(party, first_name="Сергей", middle_name="Петрович", last_name="Иванов",
                            language="ru", email="sergey@mailed.test"),
-        quiet=customer(party, last_name="Quiet", email="quiet@mailed.test", email_notifications=False),
+        quiet=customer(party, last_name="Quiet", email="quiet@mailed.test", notify="portal"),
         outsider=customer(other, last_name="Outsider", email="outsider@elsewhere.test"),
         service=staff("service", last_name="Dispatcher", email="dispatch@company.test"),
     )

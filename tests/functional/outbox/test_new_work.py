@@ -45,7 +45,7 @@ def test_the_e_mail_reads_as_news_of_new_work(testapp, app, dbsession, world):
         f"Open it in the portal: http://localhost:6543/p/{world['party'].id}/requests/{item.id}/\n\n"
         "-- \n"
         "You get these e-mails because new work comes to you or your team. "
-        "You can turn them off in your account: http://localhost:6543/account/\n"
+        "You can turn them off in your account: http://localhost:6543/account/notifications\n"
     )
     assert "moved" not in mail.body and "state" not in mail.body
 

@@ -1,14 +1,15 @@
 """E-mail notices through HTTP: written with the move, in the recipient's language, only to those who want them;
-the account switch; the admin's outbox page and who may reach it."""
+the admin's outbox page and who may reach it. (The choice per kind and channel: tests/functional/notifications.)"""
 import pytest
 import webtest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEntry
+from portal.notifications.models import NotificationPreference
 from portal.outbox.models import OutboxMessage, OutboxState
 from portal.requests.models import CustomerRequest
 from tests.conftest import csrf_token, login
-from tests.factories import PartyFactory, RequestTypeFactory, StaffGroupFactory, UserFactory, customer, staff
+from tests.factories import PartyFactory, RequestTypeFactory, StaffGroupFactory, customer, staff
 from tests.functional.requests.test_requests import act, file_request
 
 
@@ -82,14 +83,18 @@ def test_a_russian_e_mail_greets_by_first_name_and_patronymic(testapp, app, dbse
     assert mails_to(dbsession, person)[-1].body.startswith("Hello, Сергей.\n")
 
 
-def test_no_e_mail_for_those_who_turned_them_off_have_no_address_or_are_blocked(testapp, app, dbsession, world):
-    for change in ({"email_notifications": False}, {"email": None}, {"email": ""}):
-        for key, value in change.items():
-            setattr(world["customer"], key, value)
+def test_no_e_mail_for_those_who_want_them_in_the_portal_only_or_have_no_address(testapp, app, dbsession, world):
+    quiet = NotificationPreference(user_id=world["customer"].id, kind="work", channel="portal")
+    for change in ({"preference": quiet}, {"email": None}, {"email": ""}):
+        if "preference" in change:
+            dbsession.add(change["preference"])
+        else:
+            world["customer"].email = change["email"]
         filed_and_assigned(testapp, app, dbsession, world)
         assert mails_to(dbsession, world["customer"]) == [], change
         dbsession.query(CustomerRequest).delete()
-        world["customer"].email_notifications, world["customer"].email = True, "olga@noticed.test"
+        dbsession.query(NotificationPreference).delete()
+        world["customer"].email = "olga@noticed.test"
         testapp.reset()
 
 
@@ -102,40 +107,6 @@ def test_a_refused_move_writes_no_e_mail(testapp, app, dbsession, world):
     assert response.status_int in (303, 400)
     assert len(outbox(dbsession)) == before
     assert dbsession.get(CustomerRequest, item.id).state == "in_progress"
-
-
-def test_the_account_switch_turns_e_mails_off_and_on(testapp, dbsession, world):
-    user = world["customer"]
-    login(testapp, user.login)
-    page = testapp.get("/account/")
-    form = next(f for f in page.forms.values() if "email_notifications" in f.fields)
-    assert form["email_notifications"].checked
-    form["email_notifications"] = False
-    assert "You will no longer get e-mails about your items." in form.submit().follow().text
-    dbsession.flush()
-    assert user.email_notifications is False
-    form = next(f for f in testapp.get("/account/").forms.values() if "email_notifications" in f.fields)
-    assert not form["email_notifications"].checked
-    form["email_notifications"] = True
-    form.submit()
-    dbsession.flush()
-    assert user.email_notifications is True
-
-
-def test_the_account_switch_needs_the_csrf_token(testapp, dbsession, world):
-    login(testapp, world["customer"].login)
-    testapp.post("/account/notifications", {"email_notifications": ""}, status=400)
-    testapp.post("/account/notifications", {"csrf_token": "forged"}, status=400)
-    dbsession.flush()
-    assert world["customer"].email_notifications is True
-
-
-def test_without_an_address_the_account_page_says_so(testapp, world):
-    user = UserFactory(email=None)
-    from tests.factories import MembershipFactory
-    MembershipFactory(user=user, party=world["party"])
-    login(testapp, user.login)
-    assert "No e-mail address is on file for you" in testapp.get("/account/").text
 
 
 def make_mail(dbsession, n, state=OutboxState.pending, **kw):

@@ -30,7 +30,7 @@ def world(dbsession):
         "type": RequestTypeFactory(code="meter", group_id=dispatch.id, default_priority="high", due_hours=10),
         "party": party, "author": customer(party, last_name="Author"), "colleague": customer(party),
         "dispatcher": staff("service", group=dispatch, last_name="Dispatcher"),
-        "quiet": staff("service", group=dispatch, last_name="Quiet", email_notifications=False),
+        "quiet": staff("service", group=dispatch, last_name="Quiet", notify="portal"),
         "meterman": staff("service", group=metering, last_name="Meterman"),
         "clerk": staff("backoffice", last_name="Clerk"),
         "manager": manager, "elsewhere": elsewhere,

@@ -116,11 +116,19 @@ def test_anonymous_visitor_is_sent_to_login(testapp, url):
     assert "/login?next=" in response.location
 
 
-@pytest.mark.parametrize("role", ["backoffice", "service", "manager", "head"])
-def test_only_admins_export_users(testapp, role):
+@pytest.mark.parametrize("role", ["service", "manager", "head"])
+def test_only_admins_and_the_back_office_export_users(testapp, role):
     login(testapp, staff(role).login)
     response = testapp.get("/admin/users/export.xlsx", status=403)
     assert response.content_type == "text/html"
+
+
+def test_the_back_offices_export_of_users_holds_customers_users_only(testapp):
+    customer(login="exported-customer")
+    staff("service", login="unexported-colleague")
+    login(testapp, staff("backoffice").login)
+    sheet = openpyxl.load_workbook(io.BytesIO(testapp.get("/admin/users/export.xlsx?q=export").body)).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["exported-customer"]
 
 
 def test_customer_cannot_export_users(testapp):

@@ -11,14 +11,13 @@ from sqlalchemy.orm import sessionmaker
 
 from portal.db.meta import utcnow
 from portal.outbox.models import OutboxMessage, OutboxState
+from portal.outbox.queue import LAST_RETRY, retry_delay
 from portal.outbox.services import (
-    LAST_RETRY,
     OutboxDelivery,
     counts_by_state,
     enqueue,
     is_permanent,
     message_id,
-    retry_delay,
     retry_failed,
 )
 

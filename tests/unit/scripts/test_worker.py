@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.outbox.models import OutboxMessage, OutboxState
+from portal.outbox.models import OutboxChannel, OutboxMessage, OutboxState
 from portal.outbox.services import enqueue
 from portal.scripts import worker
 from tests.smtp_sink import SmtpSink
@@ -112,3 +112,16 @@ def test_prune_outbox_forgets_old_sent_mail_only(ini, tmp_path, capsys):
     assert jobs.main([str(ini), "prune-outbox", "--days", "0"]) == 2
     assert "from 1 to" in capsys.readouterr().err
     assert len(states(tmp_path)) == 3
+
+
+def test_development_writes_each_sms_into_its_folder_and_reports_it(ini, tmp_path, capsys):
+    """development.ini's SMS catcher beside the mail one: one file per SMS, named by its reference."""
+    assert re.search(r"^portal\.sms\.folder = ", ini.read_text(), flags=re.M), "development.ini has an SMS catcher"
+    with db(tmp_path) as session, session.begin():
+        enqueue(session, recipient="+79160000000", subject="Code", body="Your code: 123456", channel=OutboxChannel.sms)
+    assert worker.main([str(ini), "--once"]) == 0
+    assert "SMS: sent 1, to retry 0, failed 0." in capsys.readouterr().out
+    [file] = (tmp_path / "var" / "sms").glob("*.txt")
+    assert file.name == "portal-sms-1.txt" and "To: +79160000000" in file.read_text()
+    assert not list((tmp_path / "var" / "mail").glob("*.eml"))  # an SMS is no e-mail
+    assert states(tmp_path) == [OutboxState.sent]

@@ -25,8 +25,10 @@ def tree():
     parties = factories.party_container(None, root)
     party = PartyResource(PARTY, parties)
     admin = AdminArea(root)
-    user = UserResource(SimpleNamespace(id=5), UsersContainer(admin))
-    return SimpleNamespace(root=root, parties=parties, party=party, admin=admin, user=user,
+    users = UsersContainer(admin)
+    user = UserResource(SimpleNamespace(id=5, roles=[]), users)
+    colleague = UserResource(SimpleNamespace(id=6, roles=[SimpleNamespace(role="service")]), users)
+    return SimpleNamespace(root=root, parties=parties, party=party, admin=admin, user=user, colleague=colleague,
                            account=AccountArea(root))
 
 
@@ -68,8 +70,21 @@ def test_account_needs_login(tree):
 ])
 def test_admin_area_is_for_admins(tree, role, expected):
     principals = [Authenticated, f"role:{role}"]
+    for permission in (Permission.AdminRoles, Permission.AdminWorkflows):
+        assert allowed(tree.admin, principals, permission) is expected
+    assert allowed(tree.colleague, principals, Permission.AdminUsers) is expected  # a member of staff's page
+    assert allowed(tree.user, principals, Permission.AdminRoles) is expected
+
+
+@pytest.mark.parametrize("role,expected", [
+    ("admin", True), ("backoffice", True), ("service", False), ("manager", False), ("head", False),
+])
+def test_customers_users_and_parties_are_administered_by_admins_and_the_back_office(tree, role, expected):
+    principals = [Authenticated, f"role:{role}"]
     assert allowed(tree.admin, principals, Permission.AdminUsers) is expected
-    assert allowed(tree.user, principals, Permission.AdminUsers) is expected  # inherited
+    assert allowed(tree.admin, principals, Permission.AdminParties) is expected
+    assert allowed(tree.user, principals, Permission.AdminUsers) is expected  # inherited for a customer's user
+    assert not allowed(tree.user, [Authenticated, "party:42"], Permission.AdminUsers)
 
 
 @pytest.mark.parametrize("key", ["", "x", "-1", "1e3", "١٢", "9" * 19])

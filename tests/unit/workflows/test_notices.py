@@ -28,7 +28,7 @@ def world(dbsession):
     w = SimpleNamespace(party=PartyFactory(name="Sever Energo"), other=PartyFactory(name="Vostok"))
     w.dispatch, w.metering = StaffGroupFactory(name="Dispatch"), StaffGroupFactory(name="Metering")
     w.dispatcher = staff("service", group=w.dispatch, last_name="Dispatcher")
-    w.quiet = staff("service", group=w.dispatch, last_name="Quiet", email_notifications=False)
+    w.quiet = staff("service", group=w.dispatch, last_name="Quiet", notify="portal")
     w.blocked = staff("service", group=w.dispatch, last_name="Blocked", state="blocked")
     w.meterman = staff("service", group=w.metering, last_name="Meterman")
     w.clerk = staff("backoffice", last_name="Clerk")

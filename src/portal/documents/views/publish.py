@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from portal.attachments.services import IAttachmentService
 from portal.audit.interfaces import IAuditService
+from portal.documents.mail import announce
 from portal.documents.models import Document, DocumentFolder, DocumentState, DocumentVersion, DocumentVisibility
 from portal.documents.resources import DocumentsArea, FoldersContainer, StaffDocument, VersionResource
 from portal.documents.schemas import (
@@ -27,6 +28,7 @@ from portal.documents.services import library, publishing
 from portal.documents.services.publishing import DocumentRefused
 from portal.i18n import _, translate
 from portal.identity.models import User
+from portal.outbox.letters import letters_for
 from portal.security.permissions import Permission
 from portal.views.forms import FormView
 from portal.views.listing import ANY_ID, ListSpec, ListView
@@ -354,6 +356,7 @@ class AttachView(DocumentForm):
                                        user_id=self.request.authenticated_userid)
         except DocumentRefused as refused:
             raise self.refusal(refused.message, "party") from None
+        announce(db, letters_for(self.request.registry), self.document, party)
         return self.back(_("The document is attached to ${name}: it shows there as new until one of its users "
                            "opens it.", mapping={"name": party.name}))
 

@@ -1,4 +1,5 @@
-"""The user's own account: profile, interface language, password."""
+"""The user's own account: profile, interface language, password (what reaches the user how is
+notifications/views.py's ``/account/notifications``)."""
 from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.view import view_config
 
@@ -19,18 +20,6 @@ def profile(context, request):
     return {"user": request.identity.user}
 
 
-@view_config(context=AccountArea, name="notifications", permission=Permission.AccountEdit,
-             request_method="POST")
-def set_notifications(context, request):
-    """Whether news of one's own items also comes by e-mail (the in-app notices always do)."""
-    user = request.identity.user
-    user.email_notifications = request.POST.get("email_notifications") == "on"
-    message = (_("You will get e-mails about your items.") if user.email_notifications
-               else _("You will no longer get e-mails about your items."))
-    request.session.flash(translate(request, message), "success")
-    return HTTPSeeOther(request.resource_url(context))
-
-
 @view_config(context=Root, name="language", permission=Permission.Public, request_method="POST")
 def set_language(context, request):
     """Anyone may choose the language of the pages for this session (the header's buttons); the
@@ -49,14 +38,9 @@ PASSWORD_FORM = dict(context=AccountArea, name="password", permission=Permission
                      renderer="portal:identity/templates/password.pt")
 
 
-@view_config(attr="get", request_method=("GET", "HEAD"), **PASSWORD_FORM)
-@view_config(attr="post", request_method="POST", **PASSWORD_FORM)
-class ChangePasswordView(FormView):
-    """Change one's own password: current, new, confirmation; other sessions end."""
-
-    schema_class = ChangePasswordSchema
-    buttons = (("submit", _("Change password")),)
-    formid = "password"
+class CurrentPasswordForm(FormView):
+    """A form of one's own account that asks for the current password (password change, two-factor
+    off): a wrong one counts as a failed login, and once they lock the login this session ends."""
 
     def __init__(self, context, request):
         super().__init__(context, request)
@@ -93,6 +77,16 @@ class ChangePasswordView(FormView):
         if self.locked is not None:
             return self.log_out()
         return super().invalid(form_html)
+
+
+@view_config(attr="get", request_method=("GET", "HEAD"), **PASSWORD_FORM)
+@view_config(attr="post", request_method="POST", **PASSWORD_FORM)
+class ChangePasswordView(CurrentPasswordForm):
+    """Change one's own password: current, new, confirmation; other sessions end."""
+
+    schema_class = ChangePasswordSchema
+    buttons = (("submit", _("Change password")),)
+    formid = "password"
 
     def success(self, appstruct, upload):
         passwords = self.request.find_service(IPasswordService)

@@ -1,12 +1,14 @@
-"""Login, logout and the landing page that sends each user where they belong."""
+"""Login, logout and the landing page that sends each user where they belong; the login's later
+steps (second factor, new password) are in ``login_steps``."""
 from pyramid.httpexceptions import HTTPSeeOther
-from pyramid.security import forget, remember
+from pyramid.security import forget
 from pyramid.view import view_config
 
 from portal.audit.interfaces import IAuditService
 from portal.i18n import _, translate
 from portal.identity.auth import MAX_LOGIN_LENGTH, normalize_login
 from portal.identity.interfaces import IAuthService
+from portal.identity.login_steps import begin, landing_url, proceed
 from portal.identity.schemas import LoginSchema
 from portal.root import Root
 from portal.security.permissions import Permission
@@ -29,15 +31,6 @@ def locked_message(minutes):
              "${minutes} min, or ask an administrator to unlock it.", mapping={"minutes": minutes})
 
 
-def landing_url(request):
-    """Staff and holding users land on the party list; a one-party customer on its home."""
-    identity = request.identity
-    if identity is not None and not identity.is_staff and len(identity.party_ids) == 1:
-        (party_id,) = identity.party_ids
-        return request.resource_url(request.root, "p", str(party_id))
-    return request.resource_url(request.root, "p")
-
-
 @view_config(context=Root, name="", permission=Permission.Public, request_method=("GET", "HEAD"))
 def home(context, request):
     if request.identity is None:
@@ -51,7 +44,9 @@ LOGIN = dict(context=Root, name="login", permission=Permission.Public, renderer=
 @view_config(attr="get", request_method=("GET", "HEAD"), **LOGIN)
 @view_config(attr="post", request_method="POST", **LOGIN)
 class LoginView(FormView):
-    """The login form; one message for every failure, so logins cannot be probed."""
+    """The login form (a login name, or one's e-mail address or phone number); one message for every
+    failure, so logins cannot be probed. A right password begins the login: its later steps
+    (login_steps) end it."""
 
     schema_class = LoginSchema
     buttons = (("submit", _("Log in")),)
@@ -96,18 +91,17 @@ class LoginView(FormView):
             if result.retry_minutes:
                 self.request.response.headers["Retry-After"] = str(result.retry_minutes * 60)
             return self.page(self.form().render({"login": appstruct["login"]}), message)
-        remember(self.request, result.user.id)
-        return self._done()
+        begin(self.request, result.user, self._next_query().get("next"))
+        return HTTPSeeOther(proceed(self.request, result.user))
 
     def audit(self, login, result):
         """A login, a failed one (with the login typed, never the password) and the failure that
-        locked a login go into the audit log. Attempts refused beforehand, while the login is
+        locked a login go into the audit log (the login itself once its last step is done, by
+        ``proceed``). Attempts refused beforehand, while the login is
         locked or the address throttled, do not: they cost nothing, and writing each would let
         anyone fill the log."""
         audit = self.request.find_service(IAuditService)
-        if result.user is not None:
-            audit.record("login.success", f"user:{result.user.id}", as_user=result.user.id)
-        elif result.counted:
+        if result.counted:
             target = f"user:{result.user_id}" if result.user_id is not None else ""
             typed = normalize_login(login)[:MAX_LOGIN_LENGTH]
             if result.error == "locked":

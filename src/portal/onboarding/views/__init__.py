@@ -1,0 +1,1 @@
+"""The onboarding pages; each module is one path a person takes in."""
