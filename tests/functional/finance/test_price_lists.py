@@ -218,7 +218,9 @@ def test_the_demo_has_a_current_an_archived_and_an_energo_only_price_list(testap
             dbsession.scalar(select(func.count()).select_from(PriceListItem))) == counts  # a second run adds nothing
     login(testapp, "energo", demo.DEMO_PASSWORD)
     energo = testapp.get(f"/p/{parties['DEMO-SEVER-ENERGO'].id}/price-lists/")
-    assert [s.text for s in energo.html.select("table.price-lists .badge")] == ["Current", "Current", "Archived"]
+    # energo reads Russian: current, current, archived.
+    assert [s.text for s in energo.html.select("table.price-lists .badge")] == ["Действующий", "Действующий",
+                                                                                "В архиве"]
     assert "Тарифы на сетевые услуги для «Север Энерго»" in names_of(energo)
     testapp.reset()
     login(testapp, "trans", demo.DEMO_PASSWORD)
