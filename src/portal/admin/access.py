@@ -16,7 +16,7 @@ from portal.i18n import _
 from portal.identity.auth import normalize_login
 from portal.identity.models import Role, User, UserRole, UserState
 from portal.parties.licence import SeatRefused, claim_seat
-from portal.parties.models import Membership, MembershipRole, MembershipState, Party
+from portal.parties.models import MEMBERSHIP_ACTIONS, Membership, MembershipRole, MembershipState, Party
 
 USER_FIELDS = ("email", "phone", "last_name", "first_name", "middle_name", "language")
 
@@ -37,11 +37,6 @@ MEMBER_ROLE_TITLES = {
     MembershipRole.all: _("Everything (finance and operations)"),
     MembershipRole.finance: _("Finance"),
     MembershipRole.operations: _("Operations"),
-}
-MEMBERSHIP_ACTIONS = {
-    MembershipState.active: "membership.activate",
-    MembershipState.suspended: "membership.suspend",
-    MembershipState.revoked: "membership.revoke",
 }
 
 

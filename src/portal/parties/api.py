@@ -12,7 +12,7 @@ from portal.i18n import _
 from portal.identity.auth import normalize_login
 from portal.identity.models import User
 from portal.parties.licence import SeatRefused, claim_seat, licence_limit
-from portal.parties.models import Contract, Membership, MembershipRole, MembershipState, Party
+from portal.parties.models import MEMBERSHIP_ACTIONS, Contract, Membership, MembershipRole, MembershipState, Party
 from portal.parties.schemas import ContractApiSchema, PartyApiSchema
 from portal.parties.services import HoldingRefused, set_parent
 
@@ -81,8 +81,6 @@ def apply_contract(db, contract, values):
 
 # The states a row may put a membership in (a user asks for one), and the audit log's action for
 # each, as an administrator's (admin/access.py).
-STATE_ACTIONS = {MembershipState.active: "membership.activate", MembershipState.suspended: "membership.suspend",
-                 MembershipState.revoked: "membership.revoke"}
 
 
 def _names_its_user(node, values):
@@ -103,7 +101,7 @@ class MembershipApiSchema(colander.MappingSchema):
     login = optional_text(64, preparer=_login, title=_("User (login)"))
     party = external_id_node(title=_("Party (external id)"))
     role = choice_node(MembershipRole, missing=colander.drop, title=_("Role in the party"))
-    state = choice_node(STATE_ACTIONS, missing=colander.drop, title=_("State"))
+    state = choice_node(MEMBERSHIP_ACTIONS, missing=colander.drop, title=_("State"))
 
     def __init__(self, *args, **kw):
         super().__init__(*args, validator=_names_its_user, **kw)
@@ -156,7 +154,7 @@ def _set_state(db, seats, membership: Membership, party: Party, state: str) -> N
         _claim_seat(db, seats, membership.user)
     old, membership.state = membership.state, state
     db.flush()
-    _audit(db, membership, party, STATE_ACTIONS[state], {"state": [old, state]})
+    _audit(db, membership, party, MEMBERSHIP_ACTIONS[state], {"state": [old, state]})
 
 
 def _set_role(db, membership: Membership, party: Party, role: str) -> None:

@@ -19,6 +19,14 @@ class MembershipState(enum.StrEnum):
     revoked = "revoked"
 
 
+# The audit action of moving a membership into a state, wherever it is moved (admin pages, the API).
+MEMBERSHIP_ACTIONS = {
+    MembershipState.active: "membership.activate",
+    MembershipState.suspended: "membership.suspend",
+    MembershipState.revoked: "membership.revoke",
+}
+
+
 class MembershipRole(enum.StrEnum):
     """What a member does for its party, which decides what it sees there beside what every member sees.
 
