@@ -27,6 +27,7 @@ class ApiEntity:
     delete: Callable | None = None
     title: str = ""
     find_many: Callable | None = None
+    announce: Callable | None = None
 
     def make_schema(self):
         schema = self.schema
@@ -41,7 +42,8 @@ class ApiEntity:
         return {external_id: record for external_id, record in found.items() if record is not None}
 
 
-def add_api_entity(config, name, *, schema, find, current, apply, delete=None, title="", find_many=None):
+def add_api_entity(config, name, *, schema, find, current, apply, delete=None, title="", find_many=None,
+                   announce=None):
     """Serve a kind of record at ``/api/v1/<name>``: batch upserts keyed by ``external_id``,
     ``GET /<name>/<external_id>``, and ``DELETE`` when the record can be removed softly.
 
@@ -58,11 +60,13 @@ def add_api_entity(config, name, *, schema, find, current, apply, delete=None, t
       ``RowError(field, message)`` for what the schema cannot know (an unknown reference).
     - ``delete(db, record)``: a soft delete (gone from the portal, kept in history); without it,
       ``DELETE`` answers 405.
+    - ``announce(db, external_ids)``, optional: tell people of the records a batch created (in the
+      batch's transaction, once it is kept), e.g. customers of their new invoices.
 
     Two packages declaring one name is a configuration conflict.
     """
     entity = ApiEntity(name=name, schema=schema, find=find, current=current, apply=apply,
-                       delete=delete, title=title or name, find_many=find_many)
+                       delete=delete, title=title or name, find_many=find_many, announce=announce)
 
     def register():
         config.registry.setdefault(REGISTRY_KEY, {})[name] = entity

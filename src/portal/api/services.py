@@ -189,6 +189,8 @@ def upsert_batch(db, entity, rows, *, lenient=False, atomic=False, translate=str
             kept = False
         else:
             outer.commit()
+    if kept and counts[CREATED] and entity.announce is not None:
+        entity.announce(db, [r["external_id"] for r in results if r["result"] == CREATED])
     return results, counts, kept
 
 

@@ -3,7 +3,8 @@
 Each kind says which channels make sense for it and what it is when nobody chose: ``messages``
 always show in the portal (unread counters, receipts), so they can be quiet but not off; account
 news (a registration decided) must reach the person, by e-mail or SMS; ``news`` of new work
-concerns staff only, ``documents`` attached to a company its customers only.
+and the ``deadlines`` of one's work concern staff only, ``documents`` attached to a company and
+the ``invoices`` issued to it its customers only.
 """
 from dataclasses import dataclass
 
@@ -38,12 +39,19 @@ DOCUMENTS = NotificationKind(
     "documents", _("New documents for my company"),
     _("A document our staff attached to your company; it also shows as new on the company's page."),
     audience="customers")
+INVOICES = NotificationKind(
+    "invoices", _("New invoices for my company"),
+    _("An invoice the accounting system issued to your company; it is always in the company's invoice list."),
+    audience="customers")
+DEADLINES = NotificationKind(
+    "deadlines", _("Deadlines of my work"),
+    _("An item assigned to you, or waiting for your group, falls due soon or is overdue."), audience="staff")
 ACCOUNT = NotificationKind(
     "account", _("My account"),
     _("Your registration and your requests to act for a company: bound or rejected."),
     channels=(Channel.email, Channel.sms))
 
-KINDS = {kind.name: kind for kind in (WORK, NEWS, MESSAGES, DOCUMENTS, ACCOUNT)}
+KINDS = {kind.name: kind for kind in (WORK, NEWS, DEADLINES, MESSAGES, DOCUMENTS, INVOICES, ACCOUNT)}
 # What the single "e-mails on or off" switch of the account page covered, before the choice per kind.
 FORMER_EMAIL_SWITCH = (WORK.name, NEWS.name, MESSAGES.name)
 

@@ -12,6 +12,12 @@ Jobs:
   (N defaults to the setting ``portal.mail.keep_days``, else 90); e-mails
   still waiting or failed stay.
 
+- ``remind-due [--hours N]`` reminds the people working open requests and service
+  tickets that fall due within N hours (default: the setting
+  ``portal.reminders.due_soon_hours``, else 4), and again once they are overdue:
+  each stage once per due time (outbox/reminders.py), so it can run every few
+  minutes. The assignee is reminded, else the group the item is routed to.
+
 - ``prune-form-tokens`` deletes the record of one-time form tokens used longer
   ago than their lifetime (``portal.forms.token_hours``, else 24): such a token
   is refused as expired, so its record keeps nothing from filing twice.
@@ -21,8 +27,12 @@ Running it again at once finds nothing more to do.
 """
 import argparse
 import sys
+from datetime import timedelta
 
+from portal.db.meta import utcnow
 from portal.formtokens.services import TokenPolicy, prune_used
+from portal.outbox.letters import letters_for
+from portal.outbox.reminders import DueReminders, soon_hours
 from portal.outbox.services import prune_sent
 from portal.requests.services import auto_close
 from portal.scripts.common import app_request, db_session, load_settings
@@ -61,6 +71,26 @@ def run_auto_close(settings, args) -> str:
     return f"Closed {closed} {noun} resolved more than {days} days ago."
 
 
+def hours_value(value) -> float:
+    """``value`` as a number of hours above 0, up to a year."""
+    try:
+        hours = float(str(value).strip())
+    except ValueError:
+        raise JobError(f"The number of hours must be a number, not {value!r}.") from None
+    if not 0 < hours <= 24 * 365:
+        raise JobError(f"The number of hours must be above 0 and at most {24 * 365}, not {value}.")
+    return hours
+
+
+def run_remind_due(settings, args) -> str:
+    hours = hours_value(args.hours if args.hours is not None else soon_hours(settings))
+    with app_request(args.config_uri) as request:
+        done = DueReminders(request.registry, letters_for(request.registry)).run(
+            request.dbsession, utcnow(), timedelta(hours=hours))
+    return (f"Reminded of {done.due_soon} items due within {hours:g} hours and {done.overdue} overdue: "
+            f"{done.notices} notices, {done.letters} e-mails or SMS.")
+
+
 def run_prune_outbox(settings, args) -> str:
     days = days_value(args.days if args.days is not None
                            else settings.get(KEEP_SENT_SETTING) or DEFAULT_KEEP_SENT_DAYS)
@@ -88,6 +118,10 @@ def build_parser():
     prune = sub.add_parser("prune-outbox", help="delete e-mails sent longer ago than N days")
     prune.add_argument("--days", help=f"N (default: the setting {KEEP_SENT_SETTING}, else {DEFAULT_KEEP_SENT_DAYS})")
     prune.set_defaults(func=run_prune_outbox)
+    remind = sub.add_parser("remind-due", help="remind the people working items due soon or overdue")
+    remind.add_argument("--hours", help="what \"soon\" is, in hours (default: the setting "
+                                        "portal.reminders.due_soon_hours, else 4)")
+    remind.set_defaults(func=run_remind_due)
     tokens = sub.add_parser("prune-form-tokens", help="delete the used one-time form tokens that have expired")
     tokens.set_defaults(func=run_prune_form_tokens)
     return parser

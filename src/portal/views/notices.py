@@ -10,6 +10,7 @@ from portal.identity.resources import AccountArea
 from portal.parties.models import Party
 from portal.security.permissions import Permission
 from portal.views.listing import list_page
+from portal.workflows.due import STAGE_TITLES
 from portal.workflows.kinds import item_path, work_kind
 from portal.workflows.models import Notice
 from portal.workflows.notices import mark_read
@@ -60,7 +61,9 @@ def notices(context, request):
             "kind": work_kind(request.registry, n.workflow).title,
             "subject": subjects.get((n.workflow, n.item_id)),
             "party": parties.get(n.party_id, ""),
-            "state": work_kind(request.registry, n.workflow).workflow.state(n.to_state).title,
+            # A reminder of a due time says its stage; a move, the state it moved the item to.
+            "state": (STAGE_TITLES.get(n.transition)
+                      or work_kind(request.registry, n.workflow).workflow.state(n.to_state).title),
         }
         for n in page.items
     ]

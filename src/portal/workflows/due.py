@@ -8,10 +8,14 @@ from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, case
 
+from portal.i18n import _
 from portal.workflows.priorities import PRIORITY_RANK
 
 # Work on an item is over once it is resolved; a resolved item is never late.
 DONE_STATES = ("resolved", "closed")
+# The stages of a due time that people are reminded of (outbox/reminders.py), as their notices say them.
+DUE_SOON, OVERDUE = "due_soon", "overdue"
+STAGE_TITLES = {DUE_SOON: _("Due soon"), OVERDUE: _("Overdue")}
 # Plain strings for SQL: low 0 … critical 3.
 RANKS = {str(priority): rank for priority, rank in PRIORITY_RANK.items()}
 

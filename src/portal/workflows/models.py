@@ -48,3 +48,17 @@ class Notice(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     actor = relationship("User", foreign_keys=[actor_id])
+
+
+class DueReminder(Base):
+    """That the people working an item were reminded of its due time at one stage (``due_soon``,
+    ``overdue``), for the due time it had then: a stage is reminded once per due time, and again
+    when the due time moves (portal-jobs remind-due, workflows/reminders.py)."""
+
+    __tablename__ = "due_reminders"
+
+    workflow: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,6 +6,7 @@ An invoice's paid amount is what the payments allocated to it: a payment's alloc
 replaced whole when sent, and each invoice they touch gains or loses the difference. The schemas
 live here, with the only code that reads them.
 """
+from datetime import datetime
 from decimal import Decimal
 
 import colander
@@ -40,10 +41,12 @@ from portal.api.references import (
     unmoved,
 )
 from portal.attachments.services import AttachmentService
+from portal.finance.mail import announce, recent_days
 from portal.finance.models import ZERO, Balance, BalanceKind, Invoice, Payment, PaymentAllocation, TopUpRequest
 from portal.finance.services.records import LineInput, upsert_balance, upsert_invoice, upsert_payment
 from portal.finance.services.top_up import TopUpRefused, settle
 from portal.i18n import _
+from portal.outbox.letters import letters_for
 from portal.parties.models import Party
 
 MAX_LINES = 1000
@@ -355,10 +358,15 @@ def includeme(config):
     def store(db):
         return AttachmentService(db, registry["upload_policy"])
 
+    def announce_invoices(db, external_ids):
+        invoices = by_external_ids(db, Invoice, external_ids).values()
+        today = datetime.now(registry["portal_tz"]).date()
+        announce(db, letters_for(registry), invoices, today=today, days=recent_days(registry.settings or {}))
+
     config.add_api_entity("invoices", schema=InvoiceApiSchema, find=find_invoice, find_many=find_invoices,
                           current=lambda invoice: invoice_values(store(object_session(invoice)), invoice),
                           apply=lambda db, invoice, values: apply_invoice(store(db), db, invoice, values, registry),
-                          delete=cancel_invoice, title="Invoice")
+                          delete=cancel_invoice, title="Invoice", announce=announce_invoices)
     config.add_api_entity("payments", schema=PaymentApiSchema, find=find_payment, current=payment_values,
                           apply=apply_payment, title="Payment")
     config.add_api_entity("balances", schema=BalanceApiSchema, find=find_balance, current=balance_values,
