@@ -16,13 +16,13 @@ nobody which addresses have accounts.
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 
 from portal.admin.access import grant_party
 from portal.admin.services import SettingRefused
 from portal.db.meta import utcnow
 from portal.i18n import _
-from portal.identity.models import User
+from portal.identity.models import User, UserRole
 from portal.onboarding.models import MembershipRequest, MembershipRequestState, Registration, TokenPurpose
 from portal.onboarding.tokens import issue_token, use_token
 from portal.parties.models import Membership, MembershipState, Party
@@ -134,6 +134,21 @@ def complete(db, audit, registration: Registration, *, phone_confirmed: bool, no
         request.state = MembershipRequestState.requested.value
     db.flush()
     audit.record("registration.complete", f"user:{user.id}", as_user=user.id, phone_confirmed=phone_confirmed)
+
+
+def prune_abandoned(db, days: int, now: datetime | None = None) -> int:
+    """Remove the registrations begun more than ``days`` ago and never finished, with their users
+    (never able to log in: the password waits on the registration), unless staff gave such a user
+    a role or a membership meanwhile; how many. Their address is free again for a new registration."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    abandoned = select(Registration.user_id).where(
+        Registration.completed_at.is_(None), Registration.created_at < cutoff,
+        ~exists().where(UserRole.user_id == Registration.user_id),
+        ~exists().where(Membership.user_id == Registration.user_id))
+    ids = db.scalars(abandoned).all()
+    if ids:
+        db.execute(delete(User).where(User.id.in_(ids)).execution_options(synchronize_session=False))
+    return len(ids)
 
 
 def request_membership(db, user: User, values: dict, now: datetime | None = None) -> MembershipRequest:

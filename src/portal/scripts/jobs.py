@@ -18,6 +18,11 @@ Jobs:
   each stage once per due time (outbox/reminders.py), so it can run every few
   minutes. The assignee is reminded, else the group the item is routed to.
 
+- ``prune-registrations [--days N]`` removes the self-registrations begun more
+  than N days ago (default: the setting ``portal.registrations.keep_days``, else
+  30) whose address or phone was never confirmed, with their users, who could
+  never log in: the address is free for a new registration.
+
 - ``prune-form-tokens`` deletes the record of one-time form tokens used longer
   ago than their lifetime (``portal.forms.token_hours``, else 24): such a token
   is refused as expired, so its record keeps nothing from filing twice.
@@ -31,6 +36,7 @@ from datetime import timedelta
 
 from portal.db.meta import utcnow
 from portal.formtokens.services import TokenPolicy, prune_used
+from portal.onboarding.registration import prune_abandoned
 from portal.outbox.letters import letters_for
 from portal.outbox.reminders import DueReminders, soon_hours
 from portal.outbox.services import prune_sent
@@ -39,6 +45,8 @@ from portal.scripts.common import app_request, db_session, load_settings
 
 AUTO_CLOSE_SETTING = "portal.requests.auto_close_days"
 KEEP_SENT_SETTING = "portal.mail.keep_days"
+KEEP_REGISTRATIONS_SETTING = "portal.registrations.keep_days"
+DEFAULT_KEEP_REGISTRATIONS_DAYS = 30
 DEFAULT_KEEP_SENT_DAYS = 90
 MAX_DAYS = 3650
 
@@ -100,6 +108,15 @@ def run_prune_outbox(settings, args) -> str:
     return f"Deleted {pruned} {noun} sent more than {days} days ago."
 
 
+def run_prune_registrations(settings, args) -> str:
+    days = days_value(args.days if args.days is not None
+                      else settings.get(KEEP_REGISTRATIONS_SETTING) or DEFAULT_KEEP_REGISTRATIONS_DAYS)
+    with db_session(settings) as db:
+        pruned = prune_abandoned(db, days)
+    noun = "registration" if pruned == 1 else "registrations"
+    return f"Removed {pruned} unfinished {noun} begun more than {days} days ago."
+
+
 def run_prune_form_tokens(settings, args) -> str:
     lifetime = TokenPolicy.from_settings(settings).lifetime
     with db_session(settings) as db:
@@ -122,6 +139,11 @@ def build_parser():
     remind.add_argument("--hours", help="what \"soon\" is, in hours (default: the setting "
                                         "portal.reminders.due_soon_hours, else 4)")
     remind.set_defaults(func=run_remind_due)
+    registrations = sub.add_parser("prune-registrations",
+                                   help="remove self-registrations never finished in N days, with their users")
+    registrations.add_argument("--days", help=f"N (default: the setting {KEEP_REGISTRATIONS_SETTING}, else "
+                                              f"{DEFAULT_KEEP_REGISTRATIONS_DAYS})")
+    registrations.set_defaults(func=run_prune_registrations)
     tokens = sub.add_parser("prune-form-tokens", help="delete the used one-time form tokens that have expired")
     tokens.set_defaults(func=run_prune_form_tokens)
     return parser

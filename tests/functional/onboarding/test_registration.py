@@ -244,3 +244,28 @@ def test_without_sms_the_link_completes_the_registration(app_settings, migrated_
     registration = dbsession.get(Registration, user_of(dbsession).id)
     assert registration.completed_at is not None and registration.phone_confirmed_at is None
     assert TEST_SETTINGS["portal.sms.folder"]  # the shared settings keep SMS on
+
+
+def test_a_registration_never_finished_is_pruned_with_its_user_and_the_address_is_free_again(testapp, dbsession):
+    from datetime import timedelta
+
+    from portal.db.meta import utcnow
+    from portal.identity.models import UserRole
+    from portal.onboarding.registration import prune_abandoned
+
+    fill(testapp)
+    fill(testapp, email="kept@yug.test")
+    fill(testapp, email="finished@yug.test")
+    dbsession.flush()
+    kept, finished = user_of(dbsession, "kept@yug.test"), user_of(dbsession, "finished@yug.test")
+    dbsession.add(UserRole(user_id=kept.id, role="backoffice"))  # staff gave the unfinished user a role
+    dbsession.get(Registration, finished.id).completed_at = utcnow()
+    dbsession.flush()
+    assert prune_abandoned(dbsession, 30) == 0  # begun today
+    assert prune_abandoned(dbsession, 30, now=utcnow() + timedelta(days=31)) == 1
+    dbsession.expire_all()
+    emails = set(dbsession.scalars(select(User.email)))
+    assert "anna@yug.test" not in emails and {"kept@yug.test", "finished@yug.test"} <= emails
+    assert dbsession.scalar(select(func.count()).select_from(MembershipRequest)
+                            .where(MembershipRequest.company_name == "Yug Vodokanal")) == 2
+    assert fill(testapp).status_int == 303 and user_of(dbsession).email == "anna@yug.test"

@@ -162,3 +162,10 @@ def test_cli_without_the_setting_asks_for_days(ini, tmp_path, capsys):  # noqa: 
 def test_portal_jobs_is_an_installed_console_script():
     (script,) = entry_points(group="console_scripts", name="portal-jobs")
     assert script.load() is jobs.main
+
+
+def test_prune_registrations_says_how_many_and_refuses_a_bad_number(ini, capsys):  # noqa: F811
+    assert jobs.main([str(ini), "prune-registrations", "--days", "30"]) == 0
+    assert capsys.readouterr().out.strip() == "Removed 0 unfinished registrations begun more than 30 days ago."
+    assert jobs.main([str(ini), "prune-registrations", "--days", "0"]) == 2
+    assert "from 1 to" in capsys.readouterr().err
