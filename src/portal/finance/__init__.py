@@ -66,7 +66,8 @@ def includeme(config):
     config.add_feed_kind(TOP_UP_FEED_KIND, _("Top-up invoice requests"), schema=TopUpFeedSchema,
                          description="a customer asked for an invoice of an amount; answer it with an invoice "
                                      "whose top_up_request is the event's request_id")
-    config.add_dedicated_request_type(config.get_settings().get(TOP_UP_TYPE_SETTING, DEFAULT_TOP_UP_TYPE))
+    config.add_dedicated_request_type(config.get_settings().get(TOP_UP_TYPE_SETTING, DEFAULT_TOP_UP_TYPE),
+                                      view_permission=P.InvoicesView)
     config.add_party_tile("invoices", _("Invoices"), InvoicesContainer.segment, P.InvoicesView, order=20)
     config.add_party_tile("payments", _("Payments"), PaymentsContainer.segment, P.PaymentsView, order=21)
     config.add_party_tile("statement", _("Settlement statement"), StatementResource.segment, P.StatementView,

@@ -206,3 +206,34 @@ def test_a_top_up_is_in_the_feed_for_the_accounting_system(testapp, dbsession, w
     assert (payload["request_id"], payload["amount"], payload["currency"]) == (top_up.request_id, "1250.75", "RUB")
     assert payload["party"] == {"id": world["party"].id, "external_id": "TOPUP-P"}
     assert payload["comment"] == "Winter" and payload["requested_by"] == world["user"].full_name
+
+
+def test_a_member_for_operations_does_not_see_the_top_ups_among_the_requests(app, testapp, dbsession, world):
+    import io
+
+    import webtest
+    from openpyxl import load_workbook
+
+    from tests.factories import MembershipFactory, UserFactory
+
+    login(testapp, world["user"].login)
+    item = ask(testapp, world["party"], "777").location.rstrip("/").rsplit("/", 1)[1]
+    plain = CustomerRequest(party_id=world["party"].id, type_id=RequestTypeFactory(code="meter").id,
+                            author_id=world["user"].id, subject="Meter is broken", body="…", state="new")
+    dbsession.add(plain)
+    dispatcher = UserFactory()
+    MembershipFactory(user=dispatcher, party=world["party"], role="operations")
+    dbsession.flush()
+    tab = webtest.TestApp(app, extra_environ=dict(testapp.extra_environ))
+    login(tab, dispatcher.login)
+    listing = tab.get(f"/p/{world['party'].id}/requests/")
+    assert "Meter is broken" in listing.text and "777" not in listing.text
+    tab.get(f"/p/{world['party'].id}/requests/{item}/", status=404)
+    export = tab.get(f"/p/{world['party'].id}/requests/export.xlsx")
+    cells = [str(c) for row in load_workbook(io.BytesIO(export.body)).active.iter_rows(values_only=True) for c in row]
+    assert "Meter is broken" in cells and not [c for c in cells if "777" in c]
+    # The requester (finance), and the back office, see it where it always was.
+    assert "777" in testapp.get(f"/p/{world['party'].id}/requests/").text
+    testapp.reset()
+    login(testapp, world["clerk"].login)
+    testapp.get(f"/p/{world['party'].id}/requests/{item}/", status=200)
