@@ -2,9 +2,9 @@
 service queue through new → assigned → in progress ⇄ waiting → resolved → closed."""
 from portal.i18n import _
 from portal.identity.models import Role
+from portal.requests.dedicated import add_dedicated_request_type
 from portal.requests.resources import RequestsContainer
 from portal.requests.schemas import RequestFeedSchema
-from portal.requests.services import add_dedicated_request_type
 from portal.requests.workflow import REQUEST, feed_payload, watchers
 from portal.security.permissions import Permission as P
 

@@ -2,8 +2,8 @@
 from pyramid.traversal import find_root
 from sqlalchemy import select
 
+from portal.requests.dedicated import hidden_types
 from portal.requests.models import CustomerRequest, RequestType
-from portal.requests.services import hidden_types
 from portal.requests.workflow import REQUEST
 from portal.workflows.resources import ItemContainer, WorkflowItem
 

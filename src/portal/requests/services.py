@@ -4,34 +4,19 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.db.meta import utcnow
+from portal.requests.dedicated import dedicated_codes
 from portal.requests.models import CustomerRequest, RequestType
 from portal.requests.workflow import REQUEST
 from portal.workflows.engine import TransitionContext
-
-DEDICATED_TYPES = "portal.requests.dedicated_types"
-
-
-def add_dedicated_request_type(config, code: str, view_permission=None) -> None:
-    """Keep request type ``code`` out of the general request form: it is filed only through a form
-    of its own (finance's top-up invoice request), which records what the general form cannot.
-    With ``view_permission``, a party's requests of that type are shown only to whoever holds it
-    on the party (a top-up request, to those who see its invoices: not to a member for operations)."""
-    config.registry.setdefault(DEDICATED_TYPES, {})[code] = view_permission
 
 
 def active_types(session, registry=None) -> list[RequestType]:
     """The types a customer may choose on the general request form."""
     statement = select(RequestType).where(RequestType.active.is_(True)).order_by(RequestType.code)
-    dedicated = sorted(registry.get(DEDICATED_TYPES, {})) if registry is not None else []
+    dedicated = dedicated_codes(registry) if registry is not None else []
     if dedicated:
         statement = statement.where(RequestType.code.not_in(dedicated))
     return session.scalars(statement).all()
-
-
-def hidden_types(registry, may) -> list[str]:
-    """The dedicated types whose requests are not shown to someone ``may`` (permission -> bool) speaks for."""
-    return sorted(code for code, permission in registry.get(DEDICATED_TYPES, {}).items()
-                  if permission is not None and not may(permission))
 
 
 def file_request(workflow_service, *, party_id, author_id, request_type: RequestType, subject, body):
