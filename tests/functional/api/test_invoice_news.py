@@ -108,3 +108,15 @@ def test_newsworthy_keeps_the_recent_uncancelled_invoices_of_each_party_in_date_
     found = newsworthy([made(1, "B", 0), made(1, "A", 3), made(1, "OLD", 31), made(2, "X", 30),
                         made(2, "VOID", 0, cancelled=True)], TODAY, 30)
     assert {party: [i.number for i in invoices] for party, invoices in found.items()} == {1: ["A", "B"], 2: ["X"]}
+
+
+def test_the_members_of_a_blocked_company_and_blocked_users_hear_nothing(testapp, dbsession, write_key, people):
+    acme, accountant, everything, _operations, _stranger = people
+    everything.state = "blocked"
+    dbsession.flush()
+    send(testapp, write_key, [invoice("N-1")])
+    assert [row.user_id for row in letters(dbsession)] == [accountant.id]
+    acme.state = "blocked"
+    dbsession.flush()
+    send(testapp, write_key, [invoice("N-2")])
+    assert [row.user_id for row in letters(dbsession)] == [accountant.id]
