@@ -28,6 +28,7 @@ class ApiEntity:
     title: str = ""
     find_many: Callable | None = None
     announce: Callable | None = None
+    prefetch: Callable | None = None
 
     def make_schema(self):
         schema = self.schema
@@ -43,7 +44,7 @@ class ApiEntity:
 
 
 def add_api_entity(config, name, *, schema, find, current, apply, delete=None, title="", find_many=None,
-                   announce=None):
+                   announce=None, prefetch=None):
     """Serve a kind of record at ``/api/v1/<name>``: batch upserts keyed by ``external_id``,
     ``GET /<name>/<external_id>``, and ``DELETE`` when the record can be removed softly.
 
@@ -62,11 +63,15 @@ def add_api_entity(config, name, *, schema, find, current, apply, delete=None, t
       ``DELETE`` answers 405.
     - ``announce(db, external_ids)``, optional: tell people of the records a batch created (in the
       batch's transaction, once it is kept), e.g. customers of their new invoices.
+    - ``prefetch(db, rows)``, optional: look up at once what a chunk's rows (``(record or None, values)``
+      each) will name, for ``apply`` to take from ``references.chunk_lookup`` rather than query a row:
+      what it finds holds while that chunk is written (``apply`` keeps it up to date), not after.
 
     Two packages declaring one name is a configuration conflict.
     """
     entity = ApiEntity(name=name, schema=schema, find=find, current=current, apply=apply,
-                       delete=delete, title=title or name, find_many=find_many, announce=announce)
+                       delete=delete, title=title or name, find_many=find_many, announce=announce,
+                       prefetch=prefetch)
 
     def register():
         config.registry.setdefault(REGISTRY_KEY, {})[name] = entity

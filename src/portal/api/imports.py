@@ -5,10 +5,21 @@ outcome goes into a report beside the file.
 - The file has a header row. Its columns are the entity's fields, or a mapping (a JSON object of
   column title → field, e.g. 1C's Russian titles) says which column gives which field; columns
   the mapping leaves out are not read. Titles are compared without case and surrounding spaces.
+- A list of objects (an invoice's lines) comes a row per item: its items' fields are mapped as
+  ``<list>.<field>`` (``{"Номенклатура": "lines.text", "Количество": "lines.quantity"}``, or columns so
+  titled), and consecutive rows of one external id are one record, each row giving one item (a row
+  whose item cells are all empty gives none), as an accounting system exports an invoice a row per
+  line. The record's other fields are what its rows give (each may repeat them or leave them empty;
+  two rows giving different values refuse the record). The rows of a record must follow each other:
+  the same external id again later is another record (refused as a repeat in the same batch, else
+  written over the first). One record at a time is held, of at most ``ITEMS_KEPT`` items. The
+  report names a record's rows (``5–7``),
+  and for an error in an item the row it came from (``lines.price`` on row 6).
 - A cell is sent as text, as a person sees it: an empty cell is ``null`` (it clears an optional
   field; a required one is reported missing), spreadsheet dates and numbers become ISO dates and
   plain numbers, a ``dd.mm.yyyy`` date becomes ISO and a decimal comma a point, as 1C writes them.
-- Each batch is one transaction (``portal.api.batch_size`` rows, as an API call): a failed row
+- Each batch is one transaction (``portal.api.batch_size`` rows of the file, as an API call, a record
+  never split between two; one longer is a batch alone): a failed row
   changes nothing and the others are kept; running the import again finds the rows already in
   "unchanged". With ``atomic`` the whole file is one transaction, rolled back when any row failed
   (the report still says what each row would have been).
@@ -31,6 +42,8 @@ from portal.views.xlsx import FORMULA_TRIGGERS
 
 REPORT_SUFFIX = ".report.csv"
 REPORT_HEADER = ("row", "external_id", "outcome", "field", "message")
+ITEM = "."  # a column of a list's items is mapped to "<list>.<field of an item>", e.g. "lines.text"
+ITEMS_KEPT = 10_000  # of one record's list: more than the API's lists take (its schema refuses it), memory bounded
 RUSSIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 DIGIT_GROUPS = re.compile(r"[\s\u00a0\u202f]")
 
@@ -70,10 +83,19 @@ def title_key(title) -> str:
     return str(title or "").strip().casefold()
 
 
+def item_fields(schema) -> dict[str, colander.SchemaNode]:
+    """``<list>.<field>`` -> its node, for the fields of the items of each list of objects of ``schema``."""
+    return {f"{node.name}{ITEM}{child.name}": child for node in schema.children
+            if isinstance(node.typ, colander.Sequence) and node.children
+            and isinstance(node.children[0].typ, colander.Mapping) for child in node.children[0].children}
+
+
 def columns_for(header: list[str], schema, entity_name: str, mapping: dict[str, str] | None) -> list[tuple[int, str]]:
-    """``(column index, field)`` for each column to read; FileError for a column or field that is not there."""
+    """``(column index, field)`` for each column to read (``<list>.<field>`` for an item's); FileError for a
+    column or field that is not there."""
     nodes = {node.name: node for node in schema.children}
-    fields = list(nodes)
+    items = item_fields(schema)
+    fields = [*nodes, *items]
     known = ", ".join(fields)
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
@@ -97,7 +119,10 @@ def columns_for(header: list[str], schema, entity_name: str, mapping: dict[str, 
         if name not in fields:
             raise FileError(_("The mapping names “${field}”, which is not a field of ${entity} (${fields}).",
                               mapping={"field": name, "entity": entity_name, "fields": known}))
-        if isinstance(nodes[name].typ, (colander.Sequence, colander.Mapping)):
+        if name in nodes and (listed := [item for item in items if item.startswith(name + ITEM)]):
+            raise FileError(_("The field ${field} is a list: map the fields of its items (${items}), each row "
+                              "giving one item.", mapping={"field": name, "items": ", ".join(listed)}))
+        if name in nodes and isinstance(nodes[name].typ, (colander.Sequence, colander.Mapping)):
             raise FileError(_("The field ${field} holds a list or an object, which one column cannot give: send "
                               "such records through the API.", mapping={"field": name}))
         if name in taken:
@@ -149,36 +174,118 @@ class FileImport:
     translate: Callable = interpolated
     counts: dict = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
 
-    def batches(self, size: int) -> Iterator[list[tuple[int, dict]]]:
-        """Lists of ``(row number, row)``; rows with every read cell empty are left out."""
-        nodes = {node.name: node for node in self.entity.make_schema().children}
-        batch = []
+    def records(self) -> Iterator["Record"]:
+        """The file's records: a row each, or, when columns give the items of a list, consecutive rows of one
+        external id together (see the module's docstring). Rows with every read cell empty are left out;
+        one record at a time is held."""
+        schema = self.entity.make_schema()
+        nodes = {node.name: node for node in schema.children} | item_fields(schema)
+        plain = [(index, name) for index, name in self.columns if ITEM not in name]
+        listed = [(index, *name.split(ITEM, 1)) for index, name in self.columns if ITEM in name]
+        record = None
         for number, cells in self.sheet.rows:
-            row = {name: cell_text(cells[index] if index < len(cells) else None, nodes[name])
-                   for index, name in self.columns}
-            if all(value is None for value in row.values()):
+            def read(index, name):
+                return cell_text(cells[index] if index < len(cells) else None, nodes[name])
+
+            row = {name: read(index, name) for index, name in plain}
+            items = {}
+            for index, name, item_field in listed:
+                items.setdefault(name, {})[item_field] = read(index, f"{name}{ITEM}{item_field}")
+            items = {name: item for name, item in items.items() if any(v is not None for v in item.values())}
+            if not items and all(value is None for value in row.values()):
                 continue
-            batch.append((number, row))
-            if len(batch) == size:
+            if listed and record is not None and row["external_id"] is not None \
+                    and row["external_id"] == record.row["external_id"]:
+                record.join(number, row, items)
+                continue
+            if record is not None:
+                yield record
+            record = Record(number, number, {})
+            record.join(number, row, items)
+        if record is not None:
+            yield record
+
+    def batches(self, size: int) -> Iterator[list["Record"]]:
+        """Lists of records of ``size`` rows of the file or fewer (but for a record longer than that alone)."""
+        batch, rows = [], 0
+        for record in self.records():
+            if batch and rows + record.rows > size:
                 yield batch
-                batch = []
+                batch, rows = [], 0
+            batch.append(record)
+            rows += record.rows
         if batch:
             yield batch
 
     def apply(self, db, batch) -> list[dict]:
-        """The batch through the API's upsert service: its per-row results."""
-        results, counts, _kept = upsert_batch(db, self.entity, [row for _n, row in batch], translate=self.translate)
+        """The batch through the API's upsert service: its per-record results (a record whose rows disagree is
+        refused here, and not sent)."""
+        sent = [record.row for record in batch if record.disagreement is None]
+        results, counts, _kept = upsert_batch(db, self.entity, sent, translate=self.translate)
         for outcome, count in counts.items():
             self.counts[outcome] += count
-        return results
+        answers = iter(results)
+        return [next(answers) if record.disagreement is None else self.refused(record) for record in batch]
+
+    def refused(self, record) -> dict:
+        name, first, second, number = record.disagreement
+        self.counts[ERROR] += 1
+        message = _("The rows of this record give ${field} twice: “${first}” and “${second}” (row ${row}).",
+                    mapping={"field": name, "first": first, "second": second, "row": number})
+        return {"external_id": record.row.get("external_id"), "result": ERROR,
+                "errors": [{"field": name, "message": self.translate(message)}]}
 
     def write_report(self, batch, results) -> None:
-        """A line per row, or per error or warning of the row (a warning: kept, with a note)."""
-        for (number, _row), result in zip(batch, results):
+        """A line per record, or per error or warning of the record (a warning: kept, with a note), naming
+        the rows of the file it is on."""
+        for record, result in zip(batch, results, strict=True):
             notes = result.get("errors") or result.get("warnings") or [{"field": "", "message": ""}]
             for note in notes:
-                self.report.writerow((number, as_text(result["external_id"]), result["result"], as_text(note["field"]),
+                rows, name = record.source(note["field"])
+                self.report.writerow((rows, as_text(result["external_id"]), result["result"], as_text(name),
                                       as_text(note["message"])))
+
+
+@dataclass
+class Record:
+    """One row for the API, and the rows of the file it was read from: ``first`` to ``last``, and each
+    item's of its lists (``item_rows``); ``disagreement``: two of its rows giving a field differently."""
+
+    first: int
+    last: int
+    row: dict
+    item_rows: dict = field(default_factory=dict)
+    disagreement: tuple | None = None  # (field, the value given first, the other, the row giving it)
+
+    @property
+    def rows(self) -> int:
+        return self.last - self.first + 1
+
+    def join(self, number: int, row: dict, items: dict) -> None:
+        """Take in the file's row ``number``: its fields (an empty cell leaves what another row gave) and an
+        item for each list it gives one of."""
+        self.last = number
+        for name, value in row.items():
+            given = self.row.get(name)
+            if given is None:
+                self.row[name] = value
+            elif value is not None and value != given and self.disagreement is None:
+                self.disagreement = (name, given, value, number)
+        for name, item in items.items():
+            kept = self.row.setdefault(name, [])
+            if len(kept) < ITEMS_KEPT:
+                kept.append(item)
+                self.item_rows.setdefault(name, []).append(number)
+
+    def source(self, name: str) -> tuple[str, str]:
+        """The rows a result's field is on, and the field as a mapping names it: an item's ("lines.1.price")
+        is on the row its item came from, as "lines.price"; any other on the record's rows ("5–7")."""
+        listed, _dot, rest = name.partition(ITEM)
+        index, _dot, item_field = rest.partition(ITEM)
+        rows = self.item_rows.get(listed, [])
+        if index.isdigit() and int(index) < len(rows):
+            return str(rows[int(index)]), f"{listed}{ITEM}{item_field}" if item_field else listed
+        return (str(self.first) if self.first == self.last else f"{self.first}–{self.last}"), name
 
 
 @contextlib.contextmanager
@@ -206,13 +313,13 @@ def run_import(db, job: FileImport, *, batch_size: int, atomic: bool, transactio
             with transaction(), db.begin_nested():
                 results = job.apply(db, batch)
             job.write_report(batch, results)
-            progress(len(batch))
+            progress(sum(record.rows for record in batch))
         return True
     with transaction():
         outer = db.begin_nested()
         for batch in job.batches(batch_size):
             job.write_report(batch, job.apply(db, batch))
-            progress(len(batch))
+            progress(sum(record.rows for record in batch))
         if job.counts[ERROR]:
             outer.rollback()
             return False

@@ -1,4 +1,11 @@
-"""What an API row names by external id: the record, or a RowError on the field that named it."""
+"""What an API row names by external id: the record, or a RowError on the field that named it.
+
+A batch is written by the chunk (api/services.py ``upsert_chunk``), and what a chunk's rows name is
+looked up for the whole chunk in a query or two: its parties (kept with the session), and, while the
+chunk is written (``chunk_lookups``), its contracts and what an entity's ``prefetch`` looks up.
+"""
+import contextlib
+
 from sqlalchemy import inspect, select
 
 from portal.api.consistency import note_missing
@@ -7,6 +14,8 @@ from portal.i18n import _
 from portal.parties.models import Contract, Party
 
 PARTIES = "portal.api.parties"  # the session's cache of party external id -> party
+CHUNK = "portal.api.chunk"  # what the chunk being written looked up, by kind: see chunk_lookups
+CONTRACTS = "contracts"  # a chunk lookup: contract external id -> contract, or None when not here
 
 
 def by_external_id(db, model, external_id, *options):
@@ -55,12 +64,47 @@ def prefetch_parties(db, external_ids) -> None:
     known.update(by_external_ids(db, Party, [i for i in external_ids if isinstance(i, str) and i not in known]))
 
 
+@contextlib.contextmanager
+def chunk_lookups(db):
+    """Keep what is looked up for a chunk of rows (``chunk_lookup``) with the session while the chunk is
+    written, and forget it after: rolled back, or written, it no longer says what is here."""
+    db.info[CHUNK] = {}
+    try:
+        yield
+    finally:
+        db.info.pop(CHUNK, None)
+
+
+def chunk_lookup(db, kind) -> dict | None:
+    """What the chunk being written looked up of ``kind`` (a dict, which its rows keep up to date as they
+    are written), or None outside ``chunk_lookups``: look it up then."""
+    lookups = db.info.get(CHUNK)
+    return lookups.setdefault(kind, {}) if lookups is not None else None
+
+
+def prefetch_contracts(db, external_ids) -> None:
+    """Look up in one query the contracts a chunk's rows name, those not here too, for ``party_contract``
+    and ``linked_contract`` to take while the chunk is written (nothing outside ``chunk_lookups``)."""
+    known = chunk_lookup(db, CONTRACTS)
+    if known is None:
+        return
+    wanted = [i for i in dict.fromkeys(external_ids) if isinstance(i, str) and i not in known]
+    found = by_external_ids(db, Contract, wanted)
+    known.update((external_id, found.get(external_id)) for external_id in wanted)
+
+
+def _contract(db, external_id) -> Contract | None:
+    known = chunk_lookup(db, CONTRACTS) or {}
+    return known[external_id] if external_id in known else by_external_id(db, Contract, external_id)
+
+
 def party_contract(db, party: Party, external_id, field="contract") -> Contract | None:
     """The contract ``external_id`` of ``party`` (None for None): another party's is refused."""
     if external_id is None:
         return None
-    contract = referenced(db, Contract, field, external_id,
-                          _("No contract has the external id ${id}.", mapping={"id": external_id}))
+    contract = _contract(db, external_id)
+    if contract is None:
+        raise RowError(field, _("No contract has the external id ${id}.", mapping={"id": external_id}))
     return _of_party(contract, party, field)
 
 
@@ -69,7 +113,7 @@ def linked_contract(db, party: Party, external_id, field="contract") -> Contract
     left out and noted (api/consistency.py), another party's is refused."""
     if external_id is None:
         return None
-    contract = by_external_id(db, Contract, external_id)
+    contract = _contract(db, external_id)
     if contract is None:
         note_missing(db, field, external_id)
         return None

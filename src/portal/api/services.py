@@ -2,9 +2,9 @@
 
 Each row is validated by the entity's colander schema, compared with the record
 it names (a row equal to it writes nothing: "unchanged") and applied; a bad row
-is rolled back alone (rows are written a chunk to a savepoint, and a chunk in
-which one failed again row by row, a savepoint each). ``atomic`` wraps the
-batch in one more savepoint, rolled back when any row failed.
+is rolled back alone (rows are written a chunk to a savepoint: a chunk in which
+one failed is rolled back and written again without it, see ``write_chunk``).
+``atomic`` wraps the batch in one more savepoint, rolled back when any row failed.
 """
 import time
 from datetime import date, datetime
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.api.consistency import kept_missing, record_missing, take_missing
 from portal.api.entities import RowError
 from portal.api.models import ApiCall, ApiInconsistency
-from portal.api.references import prefetch_parties
+from portal.api.references import chunk_lookups, prefetch_parties
 from portal.db.meta import utcnow
 from portal.i18n import _
 
@@ -108,38 +108,85 @@ def write_row(db, entity, record, values, row, kept=None) -> list[tuple[str, str
     take_missing(db)
     entity.apply(db, record, values)
     missing = take_missing(db)
-    record_missing(db, entity.name, values["external_id"], missing, jsonable(row if row is not None else values),
-                   kept)
+    kept_row = jsonable(row if row is not None else values) if missing else None  # kept only with what is missing
+    record_missing(db, entity.name, values["external_id"], missing, kept_row, kept)
     return missing
 
 
-def upsert_chunk(db, entity, chunk) -> list | None:
+class ChunkFailed(Exception):
+    """A chunk that ``upsert_chunk`` rolled back: its row at ``position`` failed with ``error`` after the rows
+    before it came out as ``before``; ``position`` None when the chunk's flush failed (no row to blame)."""
+
+    def __init__(self, position: int | None, error: Exception, before: list):
+        super().__init__(position, error)
+        self.position, self.error, self.before = position, error, before
+
+
+def upsert_chunk(db, entity, chunk) -> list:
     """(outcome, missing) of each ``(values, row)`` of ``chunk``, written in one savepoint with one flush
-    after the batch's records, parties and inconsistencies were looked up in a query each; None when a
-    row failed, with the chunk rolled back for ``upsert_batch`` to write it again row by row (a row
-    may fail after it wrote something)."""
+    after its records, parties and inconsistencies were looked up in a query each, and what the rows
+    name by the entity's ``prefetch``; raises ChunkFailed, the chunk rolled back, when a row failed (a
+    row may fail after it wrote something) or the flush did."""
     external_ids = [values["external_id"] for values, _row in chunk]
     found, kept = entity.find_all(db, external_ids), kept_missing(db, entity.name, external_ids)
     prefetch_parties(db, [values.get("party") for values, _row in chunk])
     outcomes, savepoint = [], None
-    try:
-        for values, row in chunk:
-            record = found.get(values["external_id"])
-            if unchanged(entity, record, values):
-                outcomes.append((UNCHANGED, []))
-                continue
-            savepoint = savepoint or db.begin_nested()  # a chunk of unchanged rows writes nothing at all
-            missing = write_row(db, entity, record, values, row, kept.get(values["external_id"], {}))
-            outcomes.append((CREATED if record is None else UPDATED, missing))
-        if savepoint is not None:
-            db.flush()
-    except (RowError, IntegrityError):
-        if savepoint is not None:
-            savepoint.rollback()
-        return None
+    with chunk_lookups(db):
+        try:
+            for position, (values, row) in enumerate(chunk):
+                record = found.get(values["external_id"])
+                if unchanged(entity, record, values):
+                    outcomes.append((UNCHANGED, []))
+                    continue
+                if savepoint is None:  # a chunk of unchanged rows looks up and writes nothing more
+                    savepoint = db.begin_nested()
+                    if entity.prefetch is not None:
+                        entity.prefetch(db, [(found.get(v["external_id"]), v) for v, _row in chunk[position:]])
+                missing = write_row(db, entity, record, values, row, kept.get(values["external_id"], {}))
+                outcomes.append((CREATED if record is None else UPDATED, missing))
+            if savepoint is not None:
+                db.flush()
+        except (RowError, IntegrityError) as error:
+            if savepoint is not None:
+                savepoint.rollback()
+            if isinstance(error, RowError):
+                raise ChunkFailed(len(outcomes), error, outcomes) from error
+            raise ChunkFailed(None, error, []) from error
     if savepoint is not None:
         savepoint.commit()
     return outcomes
+
+
+def write_chunk(db, entity, chunk) -> list:
+    """The outcome of each ``(values, row)`` of ``chunk`` as if each were written alone, in order: (outcome,
+    missing), or the RowError or IntegrityError it failed with. The chunk goes in one savepoint
+    (``upsert_chunk``); when a row fails, the rows before it are written again without it (in a savepoint
+    of their own, as they were before it failed: what it failed on holds) and the rest goes on as a chunk.
+    Rows that do not go in so (a flush failed: no row to blame) are written one by one, a savepoint each."""
+    outcomes = []
+    while chunk:
+        try:
+            return outcomes + upsert_chunk(db, entity, chunk)
+        except ChunkFailed as failed:
+            if failed.position is None:
+                break
+            before = failed.before
+            if any(outcome != UNCHANGED for outcome, _missing in before):  # all unchanged: nothing to write again
+                try:
+                    before = upsert_chunk(db, entity, chunk[:failed.position])
+                except ChunkFailed:
+                    break
+            outcomes += [*before, failed.error]
+            chunk = chunk[failed.position + 1:]
+    return outcomes + [upsert_alone(db, entity, values, row) for values, row in chunk]
+
+
+def upsert_alone(db, entity, values, row):
+    """``upsert_row``'s outcome, or the error the row failed with."""
+    try:
+        return upsert_row(db, entity, values, row)
+    except (RowError, IntegrityError) as error:
+        return error
 
 
 MISSING = _("Nothing with this external id has arrived yet: the record is stored without the link, "
@@ -149,8 +196,7 @@ MISSING = _("Nothing with this external id has arrived yet: the record is stored
 def upsert_batch(db, entity, rows, *, lenient=False, atomic=False, translate=str):
     """Per-row results (in the order sent), counts by outcome, and whether the batch was kept.
 
-    The rows that validate are written in chunks of ``CHUNK`` (``upsert_chunk``); a chunk in which a
-    row failed is written again row by row, each in a savepoint of its own, so that the results are
+    The rows that validate are written in chunks of ``CHUNK`` (``write_chunk``), so that the results are
     those of writing every row alone."""
     schema = entity.make_schema()
     results, seen, valid = [], set(), []
@@ -166,17 +212,16 @@ def upsert_batch(db, entity, rows, *, lenient=False, atomic=False, translate=str
         results.append({"index": index, "external_id": jsonable(external_id), "result": ERROR, "errors": errors})
     for first in range(0, len(valid), CHUNK):
         chunk = valid[first:first + CHUNK]
-        outcomes = upsert_chunk(db, entity, [(values, row) for _index, values, row in chunk])
-        for number, (index, values, row) in enumerate(chunk):
+        outcomes = write_chunk(db, entity, [(values, row) for _index, values, row in chunk])
+        for (index, _values, _row), written in zip(chunk, outcomes, strict=True):
             result = results[index]
-            try:
-                outcome, missing = outcomes[number] if outcomes is not None else upsert_row(db, entity, values, row)
-            except RowError as exc:
-                result["errors"] = [{"field": exc.field, "message": translate(exc.message)}]
+            if isinstance(written, RowError):
+                result["errors"] = [{"field": written.field, "message": translate(written.message)}]
                 continue
-            except IntegrityError:
+            if isinstance(written, IntegrityError):
                 result["errors"] = [{"field": "", "message": translate(_("The row conflicts with another record."))}]
                 continue
+            outcome, missing = written
             del result["errors"]
             result["result"] = outcome
             if missing:

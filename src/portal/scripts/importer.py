@@ -2,6 +2,12 @@
 CSV or XLSX export into one of the API's entities (``/api/v1/<entity>``), with the API's validation,
 and write each row's outcome to ``FILE.report.csv`` (row, external_id, outcome, field, message).
 
+An export a row per invoice line (number, dates, party, contract, then the line's text, quantity,
+unit, price and VAT rate) goes into ``invoices`` with the line's columns mapped to ``lines.text``,
+``lines.quantity``, ``lines.unit``, ``lines.price`` and ``lines.vat_rate``: consecutive rows of one
+external id are one invoice, a line each, and the report names the invoice's rows (``5–7``), or the
+row of the line an error is in. Any list of objects of an entity comes so (``<list>.<field>``).
+
 Each batch of rows is a transaction of its own, so a large file goes in as it is read and a failed
 row keeps nothing of itself only; ``--atomic`` makes the whole file one transaction, kept only when
 no row failed (api/imports.py says how cells are read). Messages are in the portal's default

@@ -298,3 +298,59 @@ def test_an_unchanged_batch_looks_its_invoices_up_at_once(testapp, dbsession, wr
         assert results(post(testapp, write_key, INVOICES, batch)) == ["unchanged"] * 30
     lookups = [s for s in seen if "FROM invoices" in s]
     assert len(lookups) == 1 and not [s for s in seen if s.lstrip().upper().startswith(("SAVEPOINT", "INSERT INTO INV"))]
+
+
+def test_a_new_batch_writes_its_invoices_in_as_many_statements_whatever_its_length(
+        testapp, dbsession, write_key, parties):
+    def sent(first, rows):
+        batch = {"items": [invoice_row(f"F-NEW-{n}") for n in range(first, first + rows)]}
+        with statements(dbsession) as seen:
+            assert results(post(testapp, write_key, INVOICES, batch)) == ["created"] * rows
+        return seen
+
+    def inserts(seen):
+        return [s for s in seen if s.lstrip().upper().startswith(("INSERT INTO INVOICES", "INSERT INTO INVOICE_LINES"))]
+
+    sent(200, 1)  # the party is known from then on (a session keeps the parties a batch named)
+    few, many = sent(0, 3), sent(100, 30)
+    # Its records, parties, contracts and the numbers taken: a query each for the chunk, whatever its length.
+    assert len(many) - len(inserts(many)) == len(few) - len(inserts(few))
+    assert len([s for s in many if "FROM contracts" in s]) == 1
+    if dbsession.get_bind().dialect.name == "postgresql":  # SQLite inserts a row at a time, in process
+        assert len(inserts(many)) == 2  # the invoices, and their lines
+    assert stored(dbsession, Invoice, "F-NEW-129").contract.external_id == "F-K-1"
+
+
+def test_two_rows_of_a_chunk_taking_one_number_the_first_has_it(testapp, dbsession, write_key, parties):
+    body = {"items": [invoice_row("F-INV-1", number="N-1"), invoice_row("F-INV-2", number="N-1"),
+                      invoice_row("F-INV-3", number="N-1", party="F-OTHER", contract=None)]}
+    response = post(testapp, write_key, INVOICES, body)
+    assert results(response) == ["created", "error", "created"]  # the other party's N-1 is its own
+    assert first_errors(response)[1] == ("number", "The party has another invoice numbered N-1 (F-INV-1).")
+    assert stored(dbsession, Invoice, "F-INV-2") is None
+
+
+def test_a_number_freed_earlier_in_the_chunk_is_free_for_a_row_after(testapp, dbsession, write_key, parties):
+    post(testapp, write_key, INVOICES, {"items": [invoice_row("F-INV-1", number="N-1"),
+                                                  invoice_row("F-INV-2", number="N-2")]})
+    freed = {"items": [invoice_row("F-INV-1", number="N-9"), invoice_row("F-INV-3", number="N-1")]}
+    assert results(post(testapp, write_key, INVOICES, freed)) == ["updated", "created"]
+    swapped = post(testapp, write_key, INVOICES, {"items": [invoice_row("F-INV-3", number="N-2"),
+                                                            invoice_row("F-INV-2", number="N-1")]})
+    assert first_errors(swapped) == [("number", "The party has another invoice numbered N-2 (F-INV-2)."),
+                                     ("number", "The party has another invoice numbered N-1 (F-INV-3).")]
+    numbers = {n: stored(dbsession, Invoice, f"F-INV-{n}").number for n in (1, 2, 3)}
+    assert numbers == {1: "N-9", 2: "N-2", 3: "N-1"}
+
+
+def test_bad_rows_in_a_chunk_cost_it_no_savepoint_a_row(testapp, dbsession, write_key, parties):
+    rows = [invoice_row(f"F-INV-{n}", number=f"N-{n}") for n in range(30)]
+    rows[5]["party"], rows[17]["number"], rows[29]["total_amount"] = "F-NOBODY", "N-3", "1.00"
+    with statements(dbsession) as seen:
+        response = post(testapp, write_key, INVOICES, {"items": rows})
+    assert results(response) == ["created"] * 5 + ["error"] + ["created"] * 11 + ["error"] + ["created"] * 11 + [
+        "error"]
+    assert [e[0] for e in first_errors(response) if e] == ["party", "number", "total_amount"]
+    savepoints = [s for s in seen if s.lstrip().upper().startswith("SAVEPOINT")]
+    assert len(savepoints) < 10  # a chunk and the rows before each bad one again: not one a row
+    assert {n for n in range(30) if stored(dbsession, Invoice, f"F-INV-{n}")} == set(range(30)) - {5, 17, 29}

@@ -3,6 +3,7 @@ mapping, cells as the API receives them, batches with per-row results into the r
 and a clear refusal of a file that cannot be imported."""
 import csv
 from datetime import date, datetime
+from decimal import Decimal
 
 import colander
 import pytest
@@ -12,8 +13,9 @@ from sqlalchemy import select
 from portal.api.entities import api_entities
 from portal.api.imports import cell_text, columns_for, file_import, load_mapping, report_path, run_import
 from portal.api.sheets import FileError, open_sheet
+from portal.finance.models import Invoice
 from portal.parties.models import Contract, Party
-from tests.factories import PartyFactory
+from tests.factories import ContractFactory, PartyFactory
 
 MAPPING = {"Код": "external_id", "Контрагент": "party", "Номер договора": "number", "Дата начала": "valid_from",
            "Дата окончания": "valid_to"}
@@ -197,3 +199,90 @@ def test_parties_import_too(tmp_path, dbsession, app):
         run_import(dbsession, job, batch_size=1000, atomic=False, transaction=dbsession.begin_nested)
     daughter = dbsession.scalars(select(Party).where(Party.external_id == "IMP-P2")).one()
     assert daughter.parent.external_id == "IMP-P1" and job.counts["created"] == 2
+
+
+INVOICE_MAPPING = {"Код": "external_id", "Номер": "number", "Дата": "issue_date", "Оплатить до": "due_date",
+                   "Контрагент": "party", "Договор": "contract", "Номенклатура": "lines.text",
+                   "Количество": "lines.quantity", "Ед.": "lines.unit", "Цена": "lines.price",
+                   "Ставка НДС": "lines.vat_rate"}
+INVOICE_HEADER = list(INVOICE_MAPPING)
+
+
+def line_row(external_id, text, quantity="1", price="100,00", number=None, party="P-INV"):
+    return [external_id, number or f"№ {external_id}", date(2026, 3, 1), "15.03.2026", party, "K-INV", text,
+            quantity, "шт", price, "20"]
+
+
+@pytest.fixture
+def invoices(app, dbsession):
+    party = PartyFactory(external_id="P-INV")
+    ContractFactory(party=party, external_id="K-INV")
+    dbsession.flush()
+    return api_entities(app.registry)["invoices"]
+
+
+def invoice_lines(dbsession, external_id):
+    dbsession.expire_all()
+    invoice = dbsession.scalars(select(Invoice).where(Invoice.external_id == external_id)).one_or_none()
+    return None if invoice is None else [(line.description, line.quantity) for line in invoice.lines]
+
+
+def test_an_export_a_row_per_invoice_line_goes_in_an_invoice_per_external_id(tmp_path, dbsession, invoices):
+    path = write_xlsx(tmp_path / "invoices.xlsx", [
+        INVOICE_HEADER,
+        line_row("INV-1", "Электроэнергия", "1 250,5"), line_row("INV-1", "Мощность"),
+        line_row("INV-2", "Услуги сети"),
+        [None] * len(INVOICE_HEADER),  # an empty row is no row, and ends no invoice
+        line_row("INV-3", "Электроэнергия"), line_row("INV-3", "Пени", price="дорого"),
+        line_row("INV-4", "Электроэнергия"), line_row("INV-4", "Пени", number="№ другой"),
+        line_row("INV-5", "Электроэнергия", party="P-404"),
+    ])
+    kept, counts, report = run(dbsession, path, invoices, INVOICE_MAPPING, batch_size=3)
+    assert kept and counts == {"created": 2, "updated": 0, "unchanged": 0, "error": 3}
+    assert [r[:4] for r in report[1:]] == [
+        ["2–3", "INV-1", "created", ""], ["4", "INV-2", "created", ""],
+        ["7", "INV-3", "error", "lines.price"],  # the row of the line, not of the invoice
+        ["8–9", "INV-4", "error", "number"], ["10", "INV-5", "error", "party"]]
+    assert report[4][4] == "The rows of this record give number twice: “№ INV-4” and “№ другой” (row 9)."
+    assert invoice_lines(dbsession, "INV-1") == [("Электроэнергия", Decimal("1250.500")), ("Мощность", Decimal(1))]
+    assert invoice_lines(dbsession, "INV-2") == [("Услуги сети", Decimal(1))]
+    assert invoice_lines(dbsession, "INV-3") is None and invoice_lines(dbsession, "INV-4") is None
+    one = dbsession.scalars(select(Invoice).where(Invoice.external_id == "INV-1")).one()
+    assert (one.number, one.due_date, one.contract.external_id, one.total_amount) == (
+        "№ INV-1", date(2026, 3, 15), "K-INV", Decimal("150180.00"))
+    # Again: the invoices are unchanged; a line more makes an invoice updated.
+    kept, counts, _report = run(dbsession, path, invoices, INVOICE_MAPPING, batch_size=3)
+    assert counts["unchanged"] == 2 and counts["created"] == 0
+    path = write_csv(tmp_path / "more.csv", [INVOICE_HEADER, line_row("INV-2", "Услуги сети"),
+                                             line_row("INV-2", "Пени")])
+    assert run(dbsession, path, invoices, INVOICE_MAPPING)[1]["updated"] == 1
+    assert [text for text, _quantity in invoice_lines(dbsession, "INV-2")] == ["Услуги сети", "Пени"]
+
+
+def test_an_invoice_is_never_split_between_batches_and_they_stay_small(tmp_path, dbsession, invoices):
+    rows = [line_row("INV-A", "a"), *[line_row("INV-B", f"b{n}") for n in range(5)], line_row("INV-C", "c"),
+            line_row("INV-D", "d")]
+    path = write_csv(tmp_path / "invoices.csv", [INVOICE_HEADER, *rows])
+    with file_import(path, invoices, INVOICE_MAPPING) as job:
+        batches = [[(record.first, record.last) for record in batch] for batch in job.batches(2)]
+    assert batches == [[(2, 2)], [(3, 7)], [(8, 8), (9, 9)]]  # a batch of 2 rows, or one invoice longer alone
+    kept, counts, _report = run(dbsession, path, invoices, INVOICE_MAPPING, batch_size=2)
+    assert counts["created"] == 4 and len(invoice_lines(dbsession, "INV-B")) == 5
+
+
+def test_the_same_external_id_again_later_is_another_record(tmp_path, dbsession, invoices):
+    path = write_csv(tmp_path / "invoices.csv", [INVOICE_HEADER, line_row("INV-1", "a"), line_row("INV-2", "b"),
+                                                 line_row("INV-1", "c")])
+    _kept, _counts, report = run(dbsession, path, invoices, INVOICE_MAPPING, batch_size=10)
+    assert [r[:4] for r in report[1:]] == [["2", "INV-1", "created", ""], ["3", "INV-2", "created", ""],
+                                           ["4", "INV-1", "error", "external_id"]]
+
+
+def test_a_list_is_mapped_by_the_fields_of_its_items(invoices):
+    with pytest.raises(FileError) as refused:
+        columns_for(["Код", "Строки"], invoices.make_schema(), "invoices", {"Код": "external_id", "Строки": "lines"})
+    assert "The field lines is a list: map the fields of its items (lines.text, lines.quantity, lines.unit, " \
+           "lines.price, lines.vat_rate)" in refused.value.message.interpolate()
+    header = ["external_id", "party", "lines.text", "Lines.Price"]  # without a mapping, titled as the fields
+    assert columns_for(header, invoices.make_schema(), "invoices", None) == [
+        (0, "external_id"), (1, "party"), (2, "lines.text"), (3, "lines.price")]

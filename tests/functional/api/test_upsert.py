@@ -117,6 +117,24 @@ def test_contracts_reference_their_party_by_external_id(testapp, dbsession, writ
                     "valid_to": "2026-12-31"}
 
 
+def test_a_row_the_database_refuses_fails_alone_and_the_rest_of_its_chunk_goes_in(testapp, dbsession, write_key):
+    post(testapp, write_key, {"external_id": "U-1", "name": "Acme"})
+    rows = [{"external_id": f"K-{n}", "party": "U-1", "number": f"{n}/2026", "valid_from": "2026-01-01"}
+            for n in range(6)]
+    rows[3]["number"] = "1/2026"  # no check but the unique constraint: the chunk's flush fails, not a row
+    rows[4]["party"] = "U-404"
+    response = post(testapp, write_key, {"items": rows}, url="/api/v1/contracts")
+    assert results(response) == ["created"] * 3 + ["error", "error", "created"]
+    assert [r["errors"][0]["message"] for r in response.json["results"][3:5]] == [
+        "The row conflicts with another record.", "No party has the external id U-404."]
+    dbsession.expire_all()
+    assert sorted(dbsession.scalars(select(Contract.external_id).where(Contract.external_id.like("K-%")))) == [
+        "K-0", "K-1", "K-2", "K-5"]
+    again = [{"external_id": "K-6", "party": "U-1", "number": "0/2026", "valid_from": "2026-01-01"},
+             {"external_id": "K-7", "party": "U-1", "number": "7/2026", "valid_from": "2026-01-01"}]
+    assert results(post(testapp, write_key, {"items": again}, url="/api/v1/contracts")) == ["error", "created"]
+
+
 def test_delete_is_405_where_the_record_cannot_be_removed_softly(testapp, write_key):
     post(testapp, write_key, {"external_id": "U-1", "name": "Acme"})
     response = testapp.delete("/api/v1/parties/U-1", headers=bearer(write_key), status=405)

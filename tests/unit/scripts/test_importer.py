@@ -100,3 +100,25 @@ def test_a_wrong_entity_file_or_mapping_says_why_and_imports_nothing(database, t
     assert importer.main([database["ini"], *[files.get(a, a) for a in args]]) == 2
     assert says in capsys.readouterr().err
     assert contracts(database["engine"]) == before
+
+
+def test_invoices_come_a_row_per_line_and_the_report_names_each_invoices_rows(database, tmp_path, capsys):
+    from portal.finance.models import Invoice
+
+    mapping = tmp_path / "invoices.json"
+    mapping.write_text(json.dumps({"Код": "external_id", "Контрагент": "party", "Номер": "number", "Дата": "issue_date",
+                                   "Срок": "due_date", "Строка": "lines.text", "Кол-во": "lines.quantity",
+                                   "Ед": "lines.unit", "Цена": "lines.price", "НДС": "lines.vat_rate"},
+                                  ensure_ascii=False), encoding="utf-8")
+    header = ["Код", "Контрагент", "Номер", "Дата", "Срок", "Строка", "Кол-во", "Ед", "Цена", "НДС"]
+    path = write(tmp_path / "i.csv", [header, ["I-1", "P-1", "1", "01.03.2026", "15.03.2026", "Energy", "2", "kWh", "5", "20"],
+                                      ["I-1", "P-1", "1", "01.03.2026", "15.03.2026", "Network", "1", "mo", "10", "20"],
+                                      ["I-2", "P-1", "2", "01.03.2026", "15.03.2026", "Energy", "1", "kWh", "5", "20"]])
+    assert importer.main([database["ini"], "invoices", path, "--mapping", str(mapping)]) == 0
+    assert "Imported into invoices: 2 created, 0 updated, 0 unchanged, 0 failed." in capsys.readouterr().out
+    with open(path + ".report.csv", encoding="utf-8-sig") as f:
+        assert [r[:3] for r in csv.reader(f)][1:] == [["2–3", "I-1", "created"], ["4", "I-2", "created"]]
+    with Session(database["engine"]) as s:
+        invoice = s.scalars(select(Invoice).where(Invoice.external_id == "I-1")).one()
+        assert [line.description for line in invoice.lines] == ["Energy", "Network"]
+        assert str(invoice.total_amount) == "24.00"

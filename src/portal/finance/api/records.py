@@ -10,11 +10,11 @@ from datetime import datetime
 from decimal import Decimal
 
 import colander
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, tuple_
 from sqlalchemy.orm import joinedload, object_session, selectinload
 
 from portal.api.consistency import note_missing
-from portal.api.entities import RowError
+from portal.api.entities import IN_LIST, RowError
 from portal.api.files import checked_file, stored_file
 from portal.api.nodes import (
     choice_node,
@@ -35,8 +35,10 @@ from portal.api.nodes import (
 from portal.api.references import (
     by_external_id,
     by_external_ids,
+    chunk_lookup,
     external_id_of,
     linked_contract,
+    prefetch_contracts,
     referenced_party,
     unmoved,
 )
@@ -54,6 +56,7 @@ MAX_ALLOCATIONS = 1000
 TOTALS = ("net_amount", "vat_amount", "total_amount")
 MAX_AMOUNT = Decimal(10) ** 14  # what MONEY (16 digits, 2 after the point) holds no longer
 ANSWERED = "portal.finance.api.answered_top_up"  # an invoice's, looked up with its batch's
+NUMBERS = "invoice numbers"  # a chunk lookup: (party id, number) -> external id of the invoice holding it, or None
 LOOK_IT_UP = object()
 
 
@@ -166,19 +169,64 @@ def invoice_values(store, invoice: Invoice) -> dict:
     }
 
 
+def prefetch_invoices(db, rows) -> None:
+    """What the invoices of a chunk name, looked up at once: their contracts, and which invoices hold the
+    numbers they take (``rows``: ``(invoice or None, values)``; a row whose party is not here is left to
+    ``apply_invoice`` to refuse)."""
+    prefetch_contracts(db, [values["contract"] if "contract" in values else external_id_of(
+        invoice.contract if invoice is not None else None) for invoice, values in rows])
+    numbers = chunk_lookup(db, NUMBERS)
+    wanted = set()
+    for invoice, values in rows:
+        try:
+            party = referenced_party(db, values["party"])
+        except RowError:
+            continue
+        number = values.get("number", invoice.number if invoice is not None else None)
+        if invoice is None or invoice.number != number:
+            wanted.add((party.id, number))
+    wanted = sorted(wanted - numbers.keys())
+    for first in range(0, len(wanted), IN_LIST):
+        some = wanted[first:first + IN_LIST]
+        numbers.update(dict.fromkeys(some))
+        numbers.update(((party_id, number), external_id) for party_id, number, external_id in db.execute(
+            select(Invoice.party_id, Invoice.number, Invoice.external_id)
+            .where(tuple_(Invoice.party_id, Invoice.number).in_(some))))
+
+
 def _number_is_free(db, party, invoice, number):
+    """Refuse a number another invoice of the party holds: as the chunk's lookup says (``prefetch_invoices``,
+    kept up to date by ``_number_taken``), else as the database does."""
     if invoice is not None and invoice.number == number:
         return
-    taken = db.scalars(select(Invoice.external_id).where(Invoice.party_id == party.id, Invoice.number == number)
-                       ).first()
+    numbers = chunk_lookup(db, NUMBERS) or {}
+    if (party.id, number) in numbers:
+        taken = numbers[party.id, number]
+    else:
+        taken = db.scalars(select(Invoice.external_id).where(Invoice.party_id == party.id, Invoice.number == number)
+                           ).first()
     if taken is not None:
         raise RowError("number", _("The party has another invoice numbered ${number} (${id}).",
                                    mapping={"number": number, "id": taken}))
 
 
+def _number_taken(db, invoice, before) -> None:
+    """Keep the chunk's lookup of numbers (if any) up to date with ``invoice`` just written; ``before``: the
+    party and number it held until now, or None for a new invoice."""
+    numbers = chunk_lookup(db, NUMBERS)
+    if numbers is None:
+        return
+    if before is not None and numbers.get(before) == invoice.external_id:
+        numbers[before] = None
+    numbers[invoice.party_id, invoice.number] = invoice.external_id
+
+
 def answered_top_up(db, invoice) -> int | None:
     """The number of the top-up request ``invoice`` answers, if any: looked up with the batch's
-    invoices (``find_invoices``) the first time it is asked, from the database after that."""
+    invoices (``find_invoices``) the first time it is asked, from the database after that (none for an
+    invoice not written yet)."""
+    if invoice.id is None:
+        return None
     looked_up = inspect(invoice).info.pop(ANSWERED, LOOK_IT_UP)
     if looked_up is not LOOK_IT_UP:
         return looked_up
@@ -221,6 +269,7 @@ def apply_invoice(store, db, invoice, values, registry=None):
              for line in row["lines"]]
     if sum(abs(line.amounts()[2]) for line in lines) >= MAX_AMOUNT:
         raise RowError("lines", _("The lines add up to more than an amount can hold."))
+    before = (invoice.party_id, invoice.number) if invoice is not None else None
     try:
         invoice = upsert_invoice(
             db, external_id=row["external_id"], party_id=party.id, number=row["number"],
@@ -229,7 +278,8 @@ def apply_invoice(store, db, invoice, values, registry=None):
             currency=row.get("currency") or "RUB", contract_id=contract.id if contract is not None else None,
             period_start=row.get("period_start"), period_end=row.get("period_end"),
             paid_amount=invoice.paid_amount if invoice is not None else ZERO,
-            cancelled=bool(row.get("cancelled")), pdf_sha256=pdf_sha256)
+            cancelled=bool(row.get("cancelled")), pdf_sha256=pdf_sha256, found=invoice, flush=False)
+        _number_taken(db, invoice, before)
         for name in TOTALS:
             if values.get(name) is not None and values[name] != getattr(invoice, name):
                 raise RowError(name, _("The lines add up to ${amount}.", mapping={"amount": getattr(invoice, name)}))
@@ -364,6 +414,7 @@ def includeme(config):
         announce(db, letters_for(registry), invoices, today=today, days=recent_days(registry.settings or {}))
 
     config.add_api_entity("invoices", schema=InvoiceApiSchema, find=find_invoice, find_many=find_invoices,
+                          prefetch=prefetch_invoices,
                           current=lambda invoice: invoice_values(store(object_session(invoice)), invoice),
                           apply=lambda db, invoice, values: apply_invoice(store(db), db, invoice, values, registry),
                           delete=cancel_invoice, title="Invoice", announce=announce_invoices)

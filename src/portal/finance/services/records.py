@@ -15,6 +15,8 @@ from sqlalchemy import select
 from portal.finance.models import ZERO, Balance, BalanceKind, Invoice, InvoiceLine, Payment, PaymentAllocation
 from portal.finance.services.invoices import line_amounts
 
+LOOK_IT_UP = object()  # upsert_invoice's ``found`` when the caller has not looked the invoice up
+
 
 class RecordRefused(ValueError):
     """A record the portal will not keep, and why."""
@@ -48,14 +50,20 @@ def _by_external_id(session, model, external_id):
 def upsert_invoice(session, *, external_id: str, party_id: int, number: str, issue_date: date, due_date: date,
                    lines: list[LineInput], currency: str = "RUB", contract_id: int | None = None,
                    period_start: date | None = None, period_end: date | None = None,
-                   paid_amount: Decimal = ZERO, cancelled: bool = False, pdf_sha256: str | None = None) -> Invoice:
-    """The invoice ``external_id`` as reported now (made, or brought up to date with its lines replaced)."""
+                   paid_amount: Decimal = ZERO, cancelled: bool = False, pdf_sha256: str | None = None,
+                   found=LOOK_IT_UP, flush: bool = True) -> Invoice:
+    """The invoice ``external_id`` as reported now (made, or brought up to date with its lines replaced).
+
+    ``found``: the invoice as the caller looked it up already (None: not here), so it is not looked up
+    again. ``flush=False`` leaves the writing to the caller's next flush, so that a batch writes its
+    invoices and their lines in one; only replacing lines flushes (the old ones must go before the new
+    ones take their positions)."""
     if due_date < issue_date:
         raise RecordRefused(f"invoice {number}: due before it is issued")
     if paid_amount < 0:
         raise RecordRefused(f"invoice {number}: a negative amount paid")
     amounts = [line.amounts() for line in lines]
-    invoice = _by_external_id(session, Invoice, external_id)
+    invoice = _by_external_id(session, Invoice, external_id) if found is LOOK_IT_UP else found
     if invoice is None:
         invoice = Invoice(external_id=external_id)
         session.add(invoice)
@@ -78,7 +86,8 @@ def upsert_invoice(session, *, external_id: str, party_id: int, number: str, iss
                     total_amount=total)
         for n, (line, (net, vat, total)) in enumerate(zip(lines, amounts), start=1)
     ]
-    session.flush()
+    if flush:
+        session.flush()
     return invoice
 
 
