@@ -1,15 +1,15 @@
 """The outbox: writing e-mails (and SMS, sms.py) with the change that causes them, and delivering them.
 
 ``enqueue`` adds a row to the caller's transaction, so a rolled-back change sends
-nothing. ``OutboxDelivery`` sends one row per transaction (the queue's claim and
-backoff, queue.py): the row is locked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
-so several workers share the work), sent, and marked sent in the same
-transaction. A worker killed after the mail server accepted a message but
-before that commit leaves the row pending, and the next run sends it again
-with the same ``Message-ID``: delivery is at least once on the wire and
-exactly once in a mailbox, which drops a repeated Message-ID. The window is
-one message per crash. Every attempt is kept with its time and outcome (``OutboxAttempt``): the
-row's delivery history, which the admin's outbox page shows.
+nothing. ``OutboxDelivery`` sends the rows the queue claims in batches (queue.py:
+``FOR UPDATE SKIP LOCKED`` and a lease on PostgreSQL, so several workers share the
+work) over one SMTP connection, and commits each row's outcome on its own as soon
+as the server has answered for it. A worker killed after the mail server accepted a
+message but before that commit leaves the row pending, and it is sent again when
+the claim's lease ends, with the same ``Message-ID``: delivery is at least once on
+the wire and exactly once in a mailbox, which drops a repeated Message-ID. The window
+is one message per crash. Every attempt is kept with its time and outcome
+(``OutboxAttempt``): the row's delivery history, which the admin's outbox page shows.
 """
 import email.utils
 import logging
@@ -19,11 +19,11 @@ import smtplib
 from datetime import datetime, timedelta
 
 from pyramid_mailer.message import Message
-from repoze.sendmail.encoding import encode_message
 from sqlalchemy import delete, func, select
 
 from portal.db.meta import utcnow
-from portal.outbox.models import AttemptOutcome, OutboxAttempt, OutboxChannel, OutboxMessage, OutboxState
+from portal.outbox.encoding import encode
+from portal.outbox.models import OutboxAttempt, OutboxChannel, OutboxMessage, OutboxState
 from portal.outbox.queue import DeliveryReport, QueueDelivery, requeue_failed
 
 log = logging.getLogger(__name__)
@@ -39,11 +39,6 @@ def enqueue(session, *, recipient, subject, body, user_id=None, party_id=None, t
                         user_id=user_id, party_id=party_id, topic=topic[:64])
     session.add(row)
     return row
-
-
-def record_attempt(session, row: OutboxMessage, now: datetime, outcome: AttemptOutcome, error=None) -> None:
-    """One line of ``row``'s delivery history, committed with what the attempt did to the row."""
-    session.add(OutboxAttempt(message_id=row.id, at=now, outcome=outcome.value, error=error))
 
 
 def message_id(row: OutboxMessage, domain: str) -> str:
@@ -90,7 +85,7 @@ class FolderTransport:
         name = SAFE_FILE.sub("_", message.extra_headers["Message-ID"].strip("<>")) + ".eml"
         path = os.path.join(self.folder, name)
         with open(path + ".part", "wb") as f:
-            f.write(encode_message(message.to_message()))
+            f.write(encode(message))
         os.replace(path + ".part", path)
 
     def close(self) -> None:
@@ -127,7 +122,7 @@ class SmtpTransport:
         if self.connection is None:
             self.connection = self.open()
         try:
-            self.connection.sendmail(message.sender, message.send_to, encode_message(message.to_message()))
+            self.connection.sendmail(message.sender, message.send_to, encode(message))
         except (OSError, smtplib.SMTPException):
             self.close()
             raise
@@ -150,6 +145,7 @@ class OutboxDelivery(QueueDelivery):
     """Sends the due rows of the outbox through a transport built on a pyramid_mailer ``Mailer``."""
 
     model = OutboxMessage
+    history = OutboxAttempt  # each attempt kept with the row's outcome (queue.py writes both at once)
 
     def __init__(self, session_factory, mailer, *, sender, domain, max_attempts=DEFAULT_MAX_ATTEMPTS,
                  clock=utcnow, transport=None):
@@ -178,15 +174,12 @@ class OutboxDelivery(QueueDelivery):
             self.transport.send(self.message(row))
         except (OSError, smtplib.SMTPException) as exc:
             if self.failed(row, now, f"{type(exc).__name__}: {exc}", report, permanent=is_permanent(exc)):
-                record_attempt(session, row, now, AttemptOutcome.failed, row.last_error)
                 log.warning("outbox %s failed for good: %s", row.id, row.last_error)
             else:
-                record_attempt(session, row, now, AttemptOutcome.retry, row.last_error)
                 report.server_down = is_connection_error(exc)
                 log.info("outbox %s will be retried at %s: %s", row.id, row.next_attempt_at, row.last_error)
             return
         self.sent(row, now, report)
-        record_attempt(session, row, now, AttemptOutcome.sent)
 
 
 def counts_by_state(session, channel=None) -> dict[str, int]:

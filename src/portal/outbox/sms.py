@@ -28,9 +28,9 @@ from datetime import datetime
 from xml.sax.saxutils import escape as xml_escape
 
 from portal.db.meta import utcnow
-from portal.outbox.models import AttemptOutcome, OutboxChannel, OutboxMessage
+from portal.outbox.models import OutboxAttempt, OutboxChannel, OutboxMessage
 from portal.outbox.queue import DeliveryReport, QueueDelivery
-from portal.outbox.services import DEFAULT_MAX_ATTEMPTS, record_attempt
+from portal.outbox.services import DEFAULT_MAX_ATTEMPTS
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +184,7 @@ class SmsDelivery(QueueDelivery):
     """Sends the due SMS rows of the outbox through a gateway."""
 
     model = OutboxMessage
+    history = OutboxAttempt
 
     def __init__(self, session_factory, gateway, *, max_attempts=DEFAULT_MAX_ATTEMPTS, clock=utcnow):
         super().__init__(session_factory, max_attempts=max_attempts, clock=clock)
@@ -198,12 +199,9 @@ class SmsDelivery(QueueDelivery):
         except (OSError, http.client.HTTPException, GatewayBusy, SmsRefused) as exc:
             error = f"{type(exc).__name__}: {exc}"
             if self.failed(row, now, error, report, permanent=isinstance(exc, SmsRefused)):
-                record_attempt(session, row, now, AttemptOutcome.failed, row.last_error)
                 log.warning("SMS %s failed for good: %s", row.id, row.last_error)
             else:
-                record_attempt(session, row, now, AttemptOutcome.retry, row.last_error)
                 report.server_down = True
                 log.info("SMS %s will be retried at %s: %s", row.id, row.next_attempt_at, row.last_error)
             return
         self.sent(row, now, report)
-        record_attempt(session, row, now, AttemptOutcome.sent)

@@ -9,9 +9,10 @@ POST, ``portal.webhooks.max_attempts``), and the due SMS through the gateway
 of the ``portal.sms.*`` settings (outbox/sms.py; ``portal.sms.max_attempts``),
 when they name one. ``--once`` sends what is due and exits, for cron or a test.
 
-Each message is sent and marked in its own transaction (services/outbox.py):
-killing the worker loses nothing, and on PostgreSQL several workers can run
-side by side. On SQLite run one.
+The due rows are claimed in batches and each one's outcome is stored as soon as
+the server has answered for it (outbox/queue.py): killing the worker loses
+nothing and repeats at most one message, and on PostgreSQL several workers can
+run side by side. On SQLite run one.
 """
 import argparse
 import logging
@@ -22,7 +23,8 @@ import time
 from pyramid_mailer.mailer import Mailer
 
 from portal.api.webhooks import services as webhooks
-from portal.db import get_engine, get_session_factory
+from portal.db import database_url, get_engine, get_session_factory
+from portal.outbox.queue import engine_options
 from portal.outbox.services import DEFAULT_MAX_ATTEMPTS, FolderTransport, OutboxDelivery
 from portal.outbox.sms import SmsDelivery, SmsSettingsError, gateway_from_settings
 from portal.scripts.common import load_settings
@@ -135,7 +137,7 @@ def main(argv=None):
         print("portal-worker: --batch must be at least 1 and --interval not negative.", file=sys.stderr)
         return 2
     settings = load_settings(args.config_uri)
-    engine = get_engine(settings)
+    engine = get_engine(settings, **engine_options(database_url(settings)))
     session_factory = get_session_factory(engine)
     try:
         deliveries = [delivery_from_settings(settings, session_factory),
