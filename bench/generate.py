@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, text, update
 
 from portal.changes.models import ChangeRequest
 from portal.changes.workflow import CHANGE_REQUEST, FIELDS
@@ -960,7 +960,23 @@ def generate(settings, parties: int, *, scale=1.0, big_requests=None, batch_size
                     domain(db, batch, plan)
         log(f"  parties {batch.stop:,}/{parties:,}  ({time.monotonic() - began:.0f} s)")
         first = batch.stop
+    vacuum(settings)
     return max(0, parties - start)
+
+
+def vacuum(settings) -> None:
+    """What autovacuum would have done by now, done at once: a server may run without it (this
+    machine's does). Without statistics the planner takes a table for empty; without a vacuum the
+    trigram indexes keep every row added since they were made in their pending list, and the
+    search reads the whole table instead (12 ms, not 1 ms, at 10,000 parties)."""
+    from portal.db import get_engine
+
+    engine = get_engine(settings)
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
+    finally:
+        engine.dispose()
 
 
 def migrate(config_uri: str, settings) -> None:

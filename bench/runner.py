@@ -11,20 +11,23 @@ move with the hardware, ratios to the bare tool much less. Rows:
   (10,000 → 100,000 parties, and 1,000,000 with ``--big``), with the plans of
   each page's count and rows;
 - XLSX export through the portal's service against bare xlsxwriter: time and
-  the peak memory of the exporting process;
+  the peak memory the export adds to its process;
 - invoice PDFs: one invoice as the portal serves it against bare weasyprint
   writing the same HTML (bench/pdf_child.py), and a ZIP of many invoices
   against as many single PDFs, with the peak memory of the zipping process;
 - outbox delivery: e-mails per second from the outbox to a local SMTP server
   (bench/outbox.py) against bare smtplib sending the same e-mails;
+- memory: a gunicorn worker's RSS before and after 10,000 mixed requests (bench/worker_memory.py);
 - integration (bench/api_import.py): a 10,000-record batch upsert through the API's upsert
   service, first send and unchanged re-send, in rows/s against the targets; a generated XLSX read
   by the import's reader, by openpyxl's read-only mode alone and by python-calamine, and imported
   by portal-import, at 10,000 and 100,000 rows, its peak memory compared between the two;
 - what is not built yet, said so.
 
-``--smoke`` does all of it on tiny SQLite data in a few tens of seconds, to
-prove the scripts work; its figures mean nothing.
+``--smoke`` does all of it on tiny SQLite data in a few minutes, to prove the
+scripts work; its figures mean nothing. ``--only NAME[,NAME]`` runs some of the
+sections (SECTIONS). Every run also writes its table to var/bench/last.json, to
+compare runs; rows whose page's plan scans a big table whole say so (sqlbare.BIG_TABLE).
 """
 import argparse
 import contextlib
@@ -41,11 +44,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from . import dbapi, generate, outbox, serve, sqlbare
+from . import dbapi, generate, outbox, serve, sqlbare, worker_memory
 from .generate import BIG_REQUESTS, PASSWORD
 
 ROOT = serve.ROOT
 INI = ROOT / "bench" / "bench.ini"
+# Each run's table as JSON, to compare runs; a smoke run's figures mean nothing, so they go elsewhere.
+LAST_JSON = ROOT / "var" / "bench" / "last.json"
+SMOKE_JSON = ROOT / "var" / "bench" / "last-smoke.json"
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"  # --pg overrides
 SEARCH = "energo"  # one trade in twenty: a search that fills a page at every size
 DIRECTORY = "/p/?sort=name"
@@ -70,6 +76,10 @@ NOT_BUILT = ["Registry import (XLSX upload → orders)"]
 BATCH_ENTITY = "invoices"
 IMPORT_ENTITY = "contracts"
 BATCH_TARGETS = {"first send": 2000, "unchanged re-send": 5000}  # rows/s, on PostgreSQL
+XLSX_ADDED_MIB = 8  # the most an export may add to its process, at any size ...
+XLSX_GROWTH_MIB = 4  # ... and grow from a tenth of the rows to all of them
+WORKER_REQUESTS = 10_000  # the memory row: requests a web worker serves between its two RSS readings
+WORKER_GROWTH_MIB = 10  # the most its RSS may grow over them (a leak shows here)
 
 
 @dataclass
@@ -80,6 +90,22 @@ class Row:
     ratio: str = ""
     target: str = ""
     result: str = ""
+    numbers: dict = field(default_factory=dict)  # portal, bare, ratio, unit unformatted, for last.json
+
+    def flag(self, finding: str) -> None:
+        """Add ``finding`` (a plan's sequential scan) to the row's result."""
+        self.result = f"{self.result}; {finding}" if self.result else finding
+
+    def to_json(self) -> dict:
+        """The row for last.json: the figures as numbers where the row was measured as numbers, else as shown."""
+        shown = {"portal": self.value, "bare": self.against, "ratio": self.ratio}
+        figures = {key: self.numbers.get(key, text or None) for key, text in shown.items()}
+        more = {key: value for key, value in self.numbers.items() if key not in (*shown, "unit")}
+        return {"figure": self.measurement.strip(), **figures, "unit": self.numbers.get("unit", ""),
+                "target": self.target, "result": self.result, **more}
+
+
+COLUMNS = ("measurement", "value", "against", "ratio", "target", "result")  # as printed
 
 
 @dataclass
@@ -89,28 +115,44 @@ class Report:
     title: str
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)  # date, backend, sizes, sections, load average: for last.json
 
-    def add(self, measurement, value=None, against=None, *, unit="", higher_is_better=False, target=None, limit=None):
-        """A row comparing ``value`` with ``against``; ``limit`` is the ratio the target allows."""
+    def add(self, measurement, value=None, against=None, *, unit="", higher_is_better=False, target=None,
+            limit=None) -> Row:
+        """A row comparing ``value`` with ``against`` (and returned); ``limit`` is the ratio the target allows."""
         ratio = value / against if value is not None and against else None
         result = ""
         if limit is not None and ratio is not None:
             result = "ok" if (ratio >= limit if higher_is_better else ratio <= limit) else "SHORT"
+        numbers = {key: round(n, 4) for key, n in (("portal", value), ("bare", against), ("ratio", ratio))
+                   if isinstance(n, int | float)}
         self.rows.append(Row(measurement, _fmt(value, unit), _fmt(against, unit),
-                             "" if ratio is None else f"{ratio:.2f}×", target or "", result))
+                             "" if ratio is None else f"{ratio:.2f}×", target or "", result,
+                             dict(numbers, unit=unit.strip()) if numbers else {}))
+        return self.rows[-1]
 
     def print(self, out=sys.stdout) -> None:
         header = Row("measurement", "portal", "bare / baseline", "ratio", "target", "result")
         rows = [header] + self.rows
-        widths = [max(len(getattr(r, f)) for r in rows) for f in Row.__dataclass_fields__]
+        widths = [max(len(getattr(r, f)) for r in rows) for f in COLUMNS]
         print(self.title, file=out)
         for i, row in enumerate(rows):
-            cells = [getattr(row, f) for f in Row.__dataclass_fields__]
+            cells = [getattr(row, f) for f in COLUMNS]
             print(" | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip(), file=out)
             if i == 0:
                 print("-+-".join("-" * w for w in widths), file=out)
         for note in self.notes:
             print(note, file=out)
+
+    def to_json(self) -> dict:
+        """What last.json holds: the run's conditions, then each row's figures, then the notes."""
+        return {"title": self.title, **self.meta, "rows": [row.to_json() for row in self.rows], "notes": self.notes}
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(path.name + ".part")
+        part.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n")
+        part.replace(path)
 
 
 def _fmt(value, unit) -> str:
@@ -139,6 +181,36 @@ class Setup:
         if self.backend == "postgresql":
             return f"{self.pg_server}/bench_p{size}"
         return f"sqlite:///{self.workdir}/bench-p{size}.sqlite"
+
+    @property
+    def main_url(self) -> str:
+        """The data set of the list pages and of every section that reads one size."""
+        return self.url(self.parties)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the report: the ``Bench`` method that measures it, and the data sets it reads."""
+
+    method: str
+    reads: str  # "main" (the --parties set), "largest" or "all" (every size)
+    about: str  # for --help
+
+    def sizes(self, setup: Setup) -> set[int]:
+        return {"main": {setup.parties}, "largest": {max(setup.sizes)}, "all": set(setup.sizes)}[self.reads]
+
+
+# name -> section, in the order of the report (bench/run --only NAME[,NAME] runs some of them).
+SECTIONS = {
+    "lists": Section("list_pages", "main", "list pages under wrk against bare Pyramid and their SQL bare"),
+    "growth": Section("growth", "all", "list pages' p50 as the tables grow, with their plans"),
+    "xlsx": Section("xlsx", "largest", "XLSX export against bare xlsxwriter: time, memory it adds"),
+    "pdf": Section("pdfs", "main", "invoice PDF and ZIP against bare weasyprint"),
+    "outbox": Section("outbox", "main", "outbox delivery against bare smtplib"),
+    "memory": Section("memory", "main", "a web worker's RSS before and after mixed requests"),
+    "api": Section("batch_upsert", "main", "the API's batch upsert, first send and unchanged re-send"),
+    "import": Section("file_import", "main", "XLSX reading and portal-import of a file"),
+}
 
 
 def prepare(setup: Setup, size: int, log) -> str:
@@ -374,6 +446,8 @@ class Bench:
         self.log = log
         rounds = setup.rounds
         self.budget = int(setup.seconds * rounds * 30 + 300)  # the longest a gunicorn may live
+        self.servers = contextlib.ExitStack()  # what run() stops at its end
+        self.portals = {}  # size -> its portal server
         backend = "PostgreSQL" if setup.backend == "postgresql" else "SQLite"
         self.report = Report(
             f"Portal benchmark{' (SMOKE: tiny data, figures mean nothing)' if setup.smoke else ''} — {backend}, "
@@ -381,9 +455,16 @@ class Bench:
             f"best of {rounds} interleaved {setup.seconds:g}-s rounds, {os.cpu_count()} cores"
         )
 
-    def portal_server(self, url):
+    def portal_server(self, url, workers=serve.WORKERS):
         return serve.Gunicorn(["--paste", str(INI)], env={"PORTAL_DB_URL": url}, max_seconds=self.budget,
-                              log_path=self.setup.workdir / f"gunicorn-portal-{make_url(url).database.rsplit('/', 1)[-1]}.log")
+                              log_path=self.setup.workdir / f"gunicorn-portal-{make_url(url).database.rsplit('/', 1)[-1]}.log",
+                              workers=workers)
+
+    def portal(self, size: int) -> serve.Gunicorn:
+        """The portal served on the data set of ``size``, started on first use and kept for the run."""
+        if size not in self.portals:
+            self.portals[size] = self.servers.enter_context(self.portal_server(self.setup.url(size)))
+        return self.portals[size]
 
     def bare_server(self, url, lists: dict):
         spec = {"db_url": url, "lists": {name: {"queries": [q.to_json() for q in page.queries],
@@ -437,7 +518,11 @@ class Bench:
             page.queries = page.capture(url, page.path, page.login)
         return lists
 
-    def list_pages(self, url: str, portal: serve.Gunicorn, bare: serve.Gunicorn, lists: dict) -> None:
+    def list_pages(self) -> None:
+        url = self.setup.main_url
+        lists = self.list_pages_of(url)
+        portal = self.portal(self.setup.parties)
+        bare = self.servers.enter_context(self.bare_server(url, lists))
         for name, page in lists.items():
             path, login = page.path, page.login
             cookie = serve.log_in(portal.base, login, PASSWORD)
@@ -451,22 +536,31 @@ class Bench:
             sql = sqlbare.bare_load(url, page.queries, seconds=self.setup.seconds)
             p, b = loads["portal"], loads["bare"]
             label = f"{path} ({len(rows)} rows)"
-            self.report.add(f"{label}: req/s vs bare Pyramid", p.rps, b.rps, higher_is_better=True,
-                            target="≥ 0.60×", limit=0.6)
+            rps = self.report.add(f"{label}: req/s vs bare Pyramid", p.rps, b.rps, higher_is_better=True,
+                                  target="≥ 0.60×", limit=0.6)
             self.report.add(f"{label}: p50 vs bare Pyramid", p.p50_ms, b.p50_ms, unit=" ms")
             self.report.add(f"{label}: p99 vs bare Pyramid", p.p99_ms, b.p99_ms, unit=" ms",
                             target="≤ 2.00×", limit=2.0)
             self.report.add(f"{label}: req/s vs its SQL bare (driver)", p.rps, sql.rps, higher_is_better=True)
+            plans = [sqlbare.explain(url, query) for query in page.queries]
+            for finding in sqlbare.big_scans(plans):
+                rps.flag(finding)
+            if sqlbare.big_scans(plans):
+                self.report.notes.extend(f"  plan of {path}, statement {i}: {plan.summary}"
+                                         for i, plan in enumerate(plans, 1) if plan.big_scans())
 
     # --- growth --------------------------------------------------------------
-    def growth(self, portals: dict) -> None:
+    def growth(self) -> None:
+        portals = {size: self.portal(size) for size in self.setup.sizes}
         sizes = sorted(portals)
         small = sizes[0]
         customers = {size: customer_page(self.setup.url(size)) for size in sizes}
+        plans = {size: self.plans(self.setup.url(size), customers[size][0]) for size in sizes}
         # label -> {size: (path, login)}: the staff directory, and the big customer's requests at each size
         pages = {path: {size: (path, "bench-head") for size in sizes}
                  for path in (DIRECTORY, f"{DIRECTORY}&q={SEARCH}")}
         pages[customers[small][0]] = customers
+        kinds = dict(zip(pages, ("plain", "search", "requests")))  # label -> its plans' kind
         cookies = {}
         for label, by_size in pages.items():
             for size, (_path, login) in by_size.items():
@@ -479,28 +573,33 @@ class Bench:
                                     best=lambda runs: min(runs, key=lambda load: load.p50_ms),
                                     connections=serve.WORKERS)
             for size in sizes[1:]:
-                self.report.add(f"{label}: p50 at {size:,} vs {small:,} parties", loads[size].p50_ms,
-                                loads[small].p50_ms, unit=" ms", target="≤ 1.20×", limit=1.2)
+                row = self.report.add(f"{label}: p50 at {size:,} vs {small:,} parties", loads[size].p50_ms,
+                                      loads[small].p50_ms, unit=" ms", target="≤ 1.20×", limit=1.2)
+                for finding in sqlbare.big_scans(plans[size][kinds[label]] + plans[small][kinds[label]]):
+                    row.flag(finding)
                 if loads[size].timeouts:
                     self.report.notes.append(f"  {label} at {size:,} parties: {loads[size].timeouts} requests"
                                              f" took over {serve.TIMEOUT_SECONDS} s; p50 is of those that finished")
-        plans = {size: self.plans(self.setup.url(size), customers[size][0]) for size in sizes}
         for size in sizes[1:]:
             for kind, (count, _page) in plans[size].items():
                 if count is not None and plans[small][kind][0] is not None:
-                    self.report.add(f"  its count(*) alone at {size:,} vs {small:,} parties ({kind})",
-                                    count.ms, plans[small][kind][0].ms, unit=" ms")
+                    row = self.report.add(f"  its count(*) alone at {size:,} vs {small:,} parties ({kind})",
+                                          count.ms, plans[small][kind][0].ms, unit=" ms")
+                    for finding in sqlbare.big_scans([count, plans[small][kind][0]]):
+                        row.flag(finding)
         for size in sizes:
             counted = request_counts(self.setup.url(size), customers[size][0])
             self.report.notes.append(f"  requests at {size:,} parties: {counted}")
         for size, by_kind in plans.items():
             for kind, (count, page) in by_kind.items():
-                if count is not None:
-                    self.report.notes.append(f"  plan at {size:,} parties, {kind}: count: {count.summary}")
-                self.report.notes.append(f"  plan at {size:,} parties, {kind}: page:  {page.summary}")
+                for name, plan in (("count: ", count), ("page:  ", page)):
+                    if plan is not None:
+                        flagged = "".join(f" [{finding}]" for finding in plan.big_scans())
+                        self.report.notes.append(f"  plan at {size:,} parties, {kind}: {name}{plan.summary}{flagged}")
 
     def plans(self, url: str, requests_path: str) -> dict:
-        """kind -> the plans of the page's count (None if it counts nothing) and of its rows."""
+        """kind -> the plans of the page's count (None if it counts nothing) and of its rows; a sequential
+        scan over a big table in either flags the page's rows (sqlbare.BIG_TABLE)."""
         statements = {kind: page_queries(url, path, "bench-head")
                       for kind, path in (("plain", DIRECTORY), ("search", f"{DIRECTORY}&q={SEARCH}"))}
         statements["requests"] = request_list_queries(url, requests_path)
@@ -524,7 +623,8 @@ class Bench:
             raise RuntimeError(f"the export database holds fewer than {rows:,} parties")
         return result
 
-    def xlsx(self, url: str) -> None:
+    def xlsx(self) -> None:
+        url = self.setup.url(max(self.setup.sizes))
         small, large = self.setup.xlsx_rows
         sql = {rows: export_sql(url, rows) for rows in (small, large)}
         first = {mode: self.export(mode, url, small, sql[small]) for mode in ("portal", "bare")}
@@ -533,20 +633,43 @@ class Bench:
             for mode in runs:
                 runs[mode].append(self.export(mode, url, large, sql[large]))
         best = {mode: min(results, key=lambda r: r["seconds"]) for mode, results in runs.items()}
-        peak = {mode: max(r["peak_kib"] for r in results) / 1024 for mode, results in runs.items()}
+        # What the export adds to its process (VmHWM above the RSS before the first row): the interpreter and
+        # the portal's imports before it weigh what they weigh in a web worker, which has them anyway.
         own = {mode: max(r["peak_kib"] - r["before_kib"] for r in results) / 1024 for mode, results in runs.items()}
         self.report.add(f"XLSX export, {large:,} rows: seconds vs bare xlsxwriter", best["portal"]["seconds"],
                         best["bare"]["seconds"], unit=" s", target="≤ 1.20×", limit=1.2)
-        self.report.add(f"XLSX export, {large:,} rows: peak RSS of the whole process", peak["portal"],
-                        peak["bare"], unit=" MiB", target="< 64 MiB")
-        self.report.rows[-1].result = "ok" if peak["portal"] < 64 else "SHORT"
-        self.report.add(f"XLSX export, {large:,} rows: peak RSS the export added", own["portal"], own["bare"],
-                        unit=" MiB", target="< 64 MiB")
-        self.report.rows[-1].result = "ok" if own["portal"] < 64 else "SHORT"
-        growth = {mode: peak[mode] - first[mode]["peak_kib"] / 1024 for mode in runs}
-        self.report.rows.append(Row(f"XLSX peak RSS, {small:,} → {large:,} rows", f"{growth['portal']:+.1f} MiB",
-                                    f"{growth['bare']:+.1f} MiB", "", "flat",
-                                    "ok" if growth["portal"] < 8 else "SHORT"))
+        added = self.report.add(f"XLSX export, {large:,} rows: peak RSS the export added", own["portal"], own["bare"],
+                                unit=" MiB", target=f"< {XLSX_ADDED_MIB} MiB")
+        added.result = "ok" if own["portal"] < XLSX_ADDED_MIB else "SHORT"
+        growth = {mode: own[mode] - (first[mode]["peak_kib"] - first[mode]["before_kib"]) / 1024 for mode in runs}
+        self.report.rows.append(Row(f"XLSX peak RSS the export added, {small:,} → {large:,} rows",
+                                    f"{growth['portal']:+.1f} MiB", f"{growth['bare']:+.1f} MiB", "",
+                                    f"flat (< +{XLSX_GROWTH_MIB} MiB)",
+                                    "ok" if growth["portal"] < XLSX_GROWTH_MIB else "SHORT",
+                                    {"portal": round(growth["portal"], 2), "bare": round(growth["bare"], 2),
+                                     "unit": "MiB"}))
+
+    # --- memory ----------------------------------------------------------------
+    def memory(self) -> None:
+        """A web worker's RSS before and after WORKER_REQUESTS mixed requests (bench/worker_memory.py)."""
+        url = self.setup.main_url
+        count = 500 if self.setup.smoke else WORKER_REQUESTS
+        requests_path, customer = customer_page(url)
+        requests = worker_memory.mix(url, requests_path, customer, "bench-head", "bench-admin")
+        self.log(f"memory: one gunicorn worker, {count:,} requests of a mix of {len(requests)}")
+        with self.portal_server(url, workers=1) as server:
+            cookies = {login: serve.log_in(server.base, login, PASSWORD) for login in {login for _, login in requests}}
+            reading = worker_memory.measure(server, requests, cookies, count)
+        growth = reading.growth_mib
+        before, after = reading.before_kib / 1024, reading.after_kib / 1024
+        self.report.rows.append(Row(
+            f"Web worker RSS growth over {count:,} mixed requests (customer and staff pages)",
+            f"{growth:+.1f} MiB ({before:.1f} → {after:.1f})", "", "", f"≤ +{WORKER_GROWTH_MIB} MiB",
+            "ok" if growth <= WORKER_GROWTH_MIB else "SHORT",
+            {"portal": round(growth, 2), "before": round(before, 2), "after": round(after, 2), "unit": "MiB"}))
+        self.report.notes.append(f"  memory: one sync worker after a warm-up (the mix twice); {len(requests)} different"
+                                 " pages (a big customer's home, lists, requests, invoices, threads; the staff"
+                                 " directory and searches, parties and their requests; the admin user list)")
 
     # --- invoice PDFs ---------------------------------------------------------
     def pdf_child(self, *args) -> dict:
@@ -557,8 +680,9 @@ class Bench:
             raise RuntimeError(f"bench.pdf_child {args[0]} failed:\n{out.stderr[-3000:]}")
         return json.loads(out.stdout.strip().splitlines()[-1])
 
-    def pdfs(self, url: str) -> None:
+    def pdfs(self) -> None:
         """One invoice's PDF against bare weasyprint on its HTML; a ZIP of many against as many singles."""
+        url = self.setup.main_url
         rounds = 3 if self.setup.smoke else 12
         one = self.pdf_child("pdf", url, rounds)
         self.report.add("Invoice PDF through the portal: seconds vs bare weasyprint on the same HTML", one["portal"],
@@ -575,15 +699,18 @@ class Bench:
                                  f" (bare weasyprint: {one['bare_bytes']:,} bytes); the ZIP of {count}:"
                                  f" {many['bytes']:,} bytes")
 
-    def outbox(self, url: str) -> None:
+    def outbox(self) -> None:
+        url = self.setup.main_url
         messages = 200 if self.setup.smoke else 2000
         self.log(f"outbox: {messages} e-mails to a local SMTP server, portal-worker's delivery vs bare smtplib")
         result = outbox.measure(url, messages, self.setup.rounds)
         self.report.add(f"Outbox delivery, {messages:,} e-mails to local SMTP: per second vs bare smtplib",
-                        result["portal"], result["bare"], unit="/s")
-        self.report.notes.append("  outbox: the portal locks, sends and marks each row in its own transaction (so a killed"
-                                 " worker loses nothing); bare smtplib sends the same e-mails from memory on one"
-                                 " connection, no database")
+                        result["portal"], result["bare"], unit="/s", higher_is_better=True, target="≥ 0.50×",
+                        limit=0.5)
+        self.report.notes.append("  outbox: portal-worker claims batches of due rows (FOR UPDATE SKIP LOCKED and a lease),"
+                                 " sends them on one SMTP connection and stores each one's outcome as the server"
+                                 " answers (so a killed worker loses nothing and repeats one e-mail at most); bare"
+                                 " smtplib sends the same e-mails from memory on one connection, no database")
 
     # --- integration: batch upserts and file imports ---------------------------
     def api_child(self, *args) -> dict:
@@ -594,8 +721,9 @@ class Bench:
             raise RuntimeError(f"bench.api_import {args[0]} failed:\n{out.stderr[-3000:]}")
         return json.loads(out.stdout.strip().splitlines()[-1])
 
-    def batch_upsert(self, url: str) -> None:
+    def batch_upsert(self) -> None:
         """10,000 records through the API's upsert service in its batches, then the same again."""
+        url = self.setup.main_url
         rows = 500 if self.setup.smoke else 10_000
         result = self.api_child("batch", url, BATCH_ENTITY, rows)
         for label, key in (("first send", "first_seconds"), ("unchanged re-send", "again_seconds")):
@@ -605,10 +733,11 @@ class Bench:
         self.report.notes.append(f"  batch upsert: {BATCH_ENTITY} in batches of the API's size, each committed, through"
                                  " api/services.py (validate, look up by the chunk, compare, a savepoint per chunk); the targets are PostgreSQL's")
 
-    def file_import(self, url: str) -> None:
+    def file_import(self) -> None:
         """The same generated XLSX read by the import's reader, by openpyxl's read-only mode alone and by
         python-calamine, and imported by portal-import, at two sizes: rows/s, and whether the peak memory
         stays flat."""
+        url = self.setup.main_url
         small, large = (200, 2000) if self.setup.smoke else (10_000, 100_000)
         paths = {n: self.setup.workdir / f"bench-import-{n}.xlsx" for n in (small, large)}
         for n, path in paths.items():
@@ -636,25 +765,27 @@ class Bench:
         self.report.notes.append(f"  import: {small:,} and {large:,} {IMPORT_ENTITY} with 1C's column titles through a mapping,"
                                  " batches each committed, a report line per row")
 
-    def run(self) -> Report:
+    def run(self, names=tuple(SECTIONS)) -> Report:
+        """The sections ``names`` (all by default), in the table's order."""
         load_before = os.getloadavg()[0]
-        main_url = self.setup.url(self.setup.parties)
-        lists = self.list_pages_of(main_url)
-        with contextlib.ExitStack() as servers:  # all boot at once; each is waited for on first use
-            portals = {size: servers.enter_context(self.portal_server(self.setup.url(size))) for size in self.setup.sizes}
-            bare = servers.enter_context(self.bare_server(main_url, lists))
-            self.list_pages(main_url, portals[self.setup.parties], bare, lists)
-            self.growth(portals)
-        self.xlsx(self.setup.url(max(self.setup.sizes)))
-        self.pdfs(main_url)
-        self.outbox(main_url)
-        self.batch_upsert(main_url)
-        self.file_import(main_url)
-        for name in NOT_BUILT:
-            self.report.rows.append(Row(name, "not built yet"))
-        self.report.notes.insert(0, f"  load average (1 min) at start {load_before:.1f}, at end {os.getloadavg()[0]:.1f}"
-                                    f" on {os.cpu_count()} cores; plans below are EXPLAIN ANALYZE of each page's"
-                                    " count and rows")
+        with self.servers:
+            # The portals the list pages and growth load boot side by side; each is waited for on first use.
+            for size in set().union(*(SECTIONS[name].sizes(self.setup) for name in names
+                                      if name in ("lists", "growth"))):
+                self.portal(size)
+            for name, section in SECTIONS.items():
+                if name in names:
+                    getattr(self, section.method)()
+        if set(names) == set(SECTIONS):
+            for name in NOT_BUILT:
+                self.report.rows.append(Row(name, "not built yet"))
+        load_after = os.getloadavg()[0]
+        self.report.meta.update(sections=[name for name in SECTIONS if name in names],
+                                load_average={"start": round(load_before, 2), "end": round(load_after, 2)})
+        self.report.notes.insert(0, f"  load average (1 min) at start {load_before:.1f}, at end {load_after:.1f}"
+                                    f" on {os.cpu_count()} cores"
+                                    + ("; plans below are EXPLAIN ANALYZE of each page's count and rows"
+                                       if "growth" in names else ""))
         return self.report
 
 
@@ -671,8 +802,20 @@ def pg_reachable(server: str) -> bool:
         return False
 
 
+def sections(text: str) -> list[str]:
+    """``--only``'s value: section names, comma-separated, each one of SECTIONS."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SECTIONS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown section {', '.join(map(repr, unknown)) or repr(text)};"
+                                         f" the sections are {', '.join(SECTIONS)}")
+    return names
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="bench/run", description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="sections (--only):\n" + "\n".join(f"  {name:8} {section.about}" for name, section in SECTIONS.items()))
     parser.add_argument("--smoke", action="store_true", help="tiny SQLite data, 1 s per figure: proves the scripts work")
     parser.add_argument("--big", action="store_true", help="also 1,000,000 parties (about 7 minutes to generate, once)")
     parser.add_argument("--sqlite", action="store_true", help="SQLite even when PostgreSQL is reachable")
@@ -683,7 +826,13 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=8, help="wrk's duration per round (8)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per comparison; the best counts (3)")
     parser.add_argument("--max-minutes", type=float, default=60, help="give up after this long")
+    parser.add_argument("--only", type=sections, metavar="NAME[,NAME]",
+                        help=f"run only these sections: {', '.join(SECTIONS)} (all by default)")
+    parser.add_argument("--json", type=Path, metavar="PATH",
+                        help=f"where the table goes as JSON ({LAST_JSON.relative_to(ROOT)};"
+                             f" {SMOKE_JSON.relative_to(ROOT)} with --smoke)")
     args = parser.parse_args(argv)
+    names = args.only or list(SECTIONS)
     os.environ.pop("PORTAL_DB_URL", None)  # each server is given its database explicitly
 
     def log(line):
@@ -703,11 +852,15 @@ def main(argv=None) -> int:
             sizes = sorted({args.parties, max(args.xlsx_rows, 100_000)} | ({1_000_000} if args.big else set()))
             setup = Setup(False, backend, args.parties, sizes, (args.xlsx_rows // 10, args.xlsx_rows),
                           args.seconds, args.rounds, workdir, args.pg)
-        for size in setup.sizes:
+        read = sorted(set().union(*(SECTIONS[name].sizes(setup) for name in names)))
+        for size in read:
             prepare(setup, size, log)
-        report = Bench(setup, log).run()
+        report = Bench(setup, log).run(names)
     signal.alarm(0)
+    report.meta.update(date=time.strftime("%Y-%m-%dT%H:%M:%S%z"), backend=setup.backend, smoke=setup.smoke,
+                       parties=setup.parties, sizes=read, cores=os.cpu_count())
     report.print()
+    report.save(args.json or (SMOKE_JSON if setup.smoke else LAST_JSON))
     return 0
 
 

@@ -96,14 +96,15 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """``gunicorn <app_args>`` with 2 sync workers on 127.0.0.1, for at most ``max_seconds``.
+    """``gunicorn <app_args>`` with ``workers`` (2) sync workers on 127.0.0.1, for at most ``max_seconds``.
 
     Entering starts it without waiting, so several servers boot side by side;
     ``base`` waits until it answers. Leaving ends its whole process group.
     """
 
-    def __init__(self, app_args: list[str], *, env: dict, max_seconds: int, log_path: Path):
+    def __init__(self, app_args: list[str], *, env: dict, max_seconds: int, log_path: Path, workers=WORKERS):
         self.app_args, self.env, self.max_seconds, self.log_path = app_args, env, max_seconds, log_path
+        self.workers = workers
         self.port = free_port()
         self.process = None
         self.ready = False
@@ -111,7 +112,7 @@ class Gunicorn:
     def __enter__(self):
         command = [
             "timeout", "--kill-after=5", str(self.max_seconds),
-            sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}",
+            sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
             "--timeout", "60", "--graceful-timeout", "3", "--log-level", "warning", *self.app_args,
         ]
         with open(self.log_path, "ab") as log:
@@ -129,6 +130,34 @@ class Gunicorn:
 
     def __exit__(self, *exc):
         _stop(self.process)
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes: the children of the gunicorn master, which is ``timeout``'s child."""
+        return [worker for master in children(self.process.pid) for worker in children(master)]
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc, as Linux has it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # it ended meanwhile
+                continue
+            # "pid (name) state ppid ...": the name may hold spaces and parentheses, so split after its last ")".
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def rss_kib(pid: int) -> int:
+    """The resident memory of ``pid`` now (VmRSS), in KiB."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"process {pid} reports no VmRSS")
 
 
 def _wait_until_serving(base: str, process, log_path: Path, limit=60.0) -> None:

@@ -1,9 +1,11 @@
-"""The benchmark scripts still work: the generator on SQLite, and ``bench/run --smoke`` end to end.
+"""The benchmark scripts still work: the generator on SQLite, and ``bench/run --smoke`` end to end (all
+of it, and some sections with ``--only``), its table printed and written to JSON.
 
 Figures are not judged (that is the benchmark's job, never a test's); what is
 checked is that every row of the table is measured and printed, with figures
 that are figures (positive, finite, a ratio within reason).
 """
+import json
 import os
 import re
 import sqlite3
@@ -150,9 +152,20 @@ def wrk():
     return path
 
 
-def test_smoke_run_measures_every_row(wrk):
-    done = subprocess.run(["bash", "bench/run", "--smoke"], cwd=ROOT, env=clean_env(),
-                          capture_output=True, text=True, timeout=300)
+def run_bench(*args, timeout=300):
+    return subprocess.run(["bash", "bench/run", *args], cwd=ROOT, env=clean_env(), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def printed_rows(table: str) -> list[str]:
+    """The measurement of each row of the printed table (between its rule and the notes)."""
+    lines = table.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.startswith("---"))
+    return [line.split(" | ")[0].strip() for line in lines[rule + 1:] if " | " in line]
+
+
+def test_smoke_run_measures_every_row(wrk, tmp_path):
+    done = run_bench("--smoke", "--json", str(tmp_path / "last.json"))
     assert done.returncode == 0, done.stderr[-5000:]
     table = done.stdout
     assert table.startswith("Portal benchmark (SMOKE")
@@ -183,7 +196,7 @@ def test_smoke_run_measures_every_row(wrk):
         r"/p/\d+/supply-points/\?sort=address \(\d+ rows\): req/s vs bare Pyramid",
         r"/p/\d+/supply-points/\?sort=address \(\d+ rows\): p99 vs bare Pyramid",
         r"XLSX export, 2,000 rows: seconds vs bare xlsxwriter",
-        r"XLSX export, 2,000 rows: peak RSS of the whole process",
+        r"XLSX export, 2,000 rows: peak RSS the export added",
         r"Outbox delivery, 200 e-mails to local SMTP: per second vs bare smtplib",
         r"XLSX reading, 2,000 rows: rows/s, the import's reader vs openpyxl",
         r"XLSX reading, 2,000 rows: rows/s, the import's reader vs calamine",
@@ -206,3 +219,36 @@ def test_smoke_run_measures_every_row(wrk):
     assert re.search(r"ZIP peak RSS, 2 → 10 PDFs *\| *[+-][\d.]+ MiB", table)
     assert "using ix_parties_name" in table  # the plan of the sorted page is printed and uses the index
     assert "requests: page:  SEARCH customer_requests USING INDEX ix_customer_requests_party_id_state" in table
+    assert "peak RSS of the whole process" not in table  # retired: it weighed the imports, not the export
+    assert re.search(r"Web worker RSS growth over 500 mixed requests[^|\n]*\| [+-][\d.]+ MiB \([\d.]+ → [\d.]+\)",
+                     table)
+    # The same table as JSON, each printed row a row there, with its figures as numbers.
+    saved = json.loads((tmp_path / "last.json").read_text())
+    assert saved["backend"] == "sqlite" and saved["smoke"] is True and saved["sizes"] == [200, 2000]
+    assert saved["sections"] == ["lists", "growth", "xlsx", "pdf", "outbox", "memory", "api", "import"]
+    assert set(saved["load_average"]) == {"start", "end"} and saved["date"].startswith("20")
+    assert [row["figure"] for row in saved["rows"]] == printed_rows(table)
+    outbox = next(row for row in saved["rows"] if row["figure"].startswith("Outbox delivery"))
+    assert outbox["portal"] > 0 and outbox["bare"] > 0 and outbox["unit"] == "/s"
+    assert abs(outbox["ratio"] - outbox["portal"] / outbox["bare"]) < 0.01
+    memory = next(row for row in saved["rows"] if row["figure"].startswith("Web worker RSS"))
+    assert memory["after"] - memory["before"] == pytest.approx(memory["portal"], abs=0.02)
+    assert memory["result"] in ("ok", "SHORT") and memory["target"] == "≤ +10 MiB"
+
+
+def test_only_runs_the_sections_named(wrk, tmp_path):
+    done = run_bench("--smoke", "--only", "outbox,memory", "--json", str(tmp_path / "only.json"))
+    assert done.returncode == 0, done.stderr[-5000:]
+    rows = printed_rows(done.stdout)
+    assert len(rows) == 2 and rows[0].startswith("Outbox delivery") and rows[1].startswith("Web worker RSS")
+    saved = json.loads((tmp_path / "only.json").read_text())
+    assert saved["sections"] == ["outbox", "memory"] and saved["sizes"] == [200]
+    assert [row["figure"] for row in saved["rows"]] == rows
+
+
+@pytest.mark.parametrize("only", ["outbox,nosuch", "", "pdfs"])
+def test_an_unknown_section_is_an_error_that_names_the_sections(only, tmp_path):
+    done = run_bench("--smoke", "--only", only, "--json", str(tmp_path / "never.json"), timeout=60)
+    assert done.returncode == 2
+    assert "unknown section" in done.stderr and "lists, growth, xlsx, pdf, outbox, memory, api, import" in done.stderr
+    assert done.stdout == "" and not (tmp_path / "never.json").exists()
