@@ -14,6 +14,7 @@ import zope.sqlalchemy
 from sqlalchemy import engine_from_config, event
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
+from portal.db import lazy
 from portal.db.meta import Base  # noqa: F401  (alembic and the tests take the metadata from here)
 
 
@@ -70,9 +71,10 @@ def get_session_factory(engine):
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def get_tm_session(session_factory, transaction_manager, request=None):
-    """A session joined to ``transaction_manager``: commit and abort follow it."""
-    dbsession = session_factory(info={"request": request})
+def get_tm_session(session_factory, transaction_manager, request=None, bind=None):
+    """A session joined to ``transaction_manager``: commit and abort follow it. ``bind``: another
+    engine than the factory's (``lazy.read_engine``'s, for a GET)."""
+    dbsession = session_factory(info={"request": request}, **({} if bind is None else {"bind": bind}))
     zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession
 
@@ -91,12 +93,14 @@ def includeme(config):
     session_factory = get_session_factory(engine)
     config.registry["dbsession_factory"] = session_factory
     config.registry["db_engine"] = engine
+    reads = lazy.read_engine(engine)
 
     def dbsession(request):
         # Tests inject a session through the environ to share one transaction.
         session = request.environ.get("app.dbsession")
         if session is None:
-            session = get_tm_session(session_factory, request.tm, request=request)
+            session = get_tm_session(session_factory, request.tm, request=request,
+                                     bind=lazy.engine_for(request, engine, reads))
         return session
 
     config.add_request_method(dbsession, reify=True)
