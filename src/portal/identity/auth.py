@@ -18,7 +18,7 @@ from zope.interface import implementer
 
 from portal.db.meta import utcnow
 from portal.i18n import SESSION_LANG_KEY
-from portal.identity.interfaces import IAuthService, IPasswordService
+from portal.identity.interfaces import SESSION_IDENTITY, IAuthService, IPasswordService
 from portal.identity.models import AuthSession, LoginFailure, User, UserRole, UserState
 from portal.parties.models import ManagerAssignment, Membership, MembershipState, Party, PartyState, member_scopes
 from portal.security.principals import Identity
@@ -342,23 +342,33 @@ class DatabaseAuthService:
 
     # --- identity ------------------------------------------------------------
     def identity(self) -> Identity | None:
-        """The logged-in user of this request, or None: one statement reads the login session,
-        the user and everything the principals are made of."""
-        token = self.request.session.get(AUTH_KEY)
-        if not token or not isinstance(token, str):
-            return None
-        digest = token_digest(token)
-        row = self.db.execute(IDENTITY_QUERY, {"digest": digest}).first()
-        if row is None:
-            return None
-        user, created_at, last_seen_at, *grants = row
-        now = utcnow()
-        if (user.state != UserState.active or last_seen_at < now - self.policy.idle_timeout
-                or created_at < now - self.policy.max_age):
-            return None
-        if now - last_seen_at > LAST_SEEN_RESOLUTION:
-            self.db.execute(update(AuthSession).where(AuthSession.id == digest).values(last_seen_at=now))
-        return identity_of(user, digest, *grants)
+        """The logged-in user of this request, or None (``session_identity``)."""
+        return session_identity(self.db, self.policy, self.request.session)
+
+
+def session_identity(db, policy: LoginPolicy, session) -> Identity | None:
+    """The user logged in with the cookie session ``session``, or None: one statement reads the
+    login session, the user and everything the principals are made of."""
+    token = session.get(AUTH_KEY)
+    if not token or not isinstance(token, str):
+        return None
+    digest = token_digest(token)
+    row = db.execute(IDENTITY_QUERY, {"digest": digest}).first()
+    if row is None:
+        return None
+    user, created_at, last_seen_at, *grants = row
+    now = utcnow()
+    if (user.state != UserState.active or last_seen_at < now - policy.idle_timeout
+            or created_at < now - policy.max_age):
+        return None
+    if now - last_seen_at > LAST_SEEN_RESOLUTION:
+        db.execute(update(AuthSession).where(AuthSession.id == digest).values(last_seen_at=now))
+    return identity_of(user, digest, *grants)
+
+
+def request_identity(request) -> Identity | None:
+    """``session_identity`` of ``request`` (interfaces.SESSION_IDENTITY)."""
+    return session_identity(request.dbsession, request.registry["login_policy"], request.session)
 
 
 def _ids(column):
@@ -432,4 +442,5 @@ def auth_service_factory(context, request):
 
 def includeme(config):
     config.registry["login_policy"] = LoginPolicy.from_settings(config.get_settings())
+    config.registry[SESSION_IDENTITY] = request_identity
     config.register_service_factory(auth_service_factory, IAuthService)

@@ -1,6 +1,11 @@
 """Interfaces of the identity services views look up with ``request.find_service``."""
 from zope.interface import Interface
 
+# The registry's function ``(request) -> Identity | None`` reading a request's login session, the one
+# ``IAuthService.identity`` uses (identity.auth registers it). The security policy calls it on every
+# page without the service container: finding the service cost more than the identity's query.
+SESSION_IDENTITY = "portal.session_identity"
+
 
 class IAuthService(Interface):
     """Logging in and out, server-side login sessions, lockouts and throttling."""

@@ -43,13 +43,18 @@ def unread_by_party(session, user_id, party_ids: Select | None) -> dict[int, int
     return dict(session.execute(_scoped(statement, Message.party_id, party_ids)).all())
 
 
-def unread_parties(session, user_id, party_ids: Select | None, limit: int = 2) -> list[int]:
-    """Up to ``limit`` parties where ``user_id`` has unread messages (enough to tell one from several)."""
+def unread_parties_statement(user_id, party_ids: Select | None, limit: int = 2) -> Select:
+    """The ids of up to ``limit`` parties where ``user_id`` has unread messages, smallest first."""
     statement = (
         select(Message.party_id).join(MessageReceipt, MessageReceipt.message_id == Message.id)
         .where(*unread_of(user_id)).distinct().order_by(Message.party_id).limit(limit)
     )
-    return list(session.scalars(_scoped(statement, Message.party_id, party_ids)))
+    return _scoped(statement, Message.party_id, party_ids)
+
+
+def unread_parties(session, user_id, party_ids: Select | None, limit: int = 2) -> list[int]:
+    """Up to ``limit`` parties where ``user_id`` has unread messages (enough to tell one from several)."""
+    return list(session.scalars(unread_parties_statement(user_id, party_ids, limit)))
 
 
 def parties_named(session, party_ids) -> list[Party]:

@@ -4,7 +4,7 @@ from pyramid.authorization import ACLHelper
 from pyramid.request import RequestLocalCache
 
 from portal.api.interfaces import IApiKeyService
-from portal.identity.interfaces import IAuthService
+from portal.identity.interfaces import SESSION_IDENTITY, IAuthService
 from portal.security.principals import ApiKeyIdentity, principals_for
 
 API_PREFIX = "/api/"
@@ -43,7 +43,7 @@ class PortalSecurityPolicy:
         # The API knows no cookie: a customer's browser session opens nothing there (no CSRF to fear).
         if is_api_request(request):
             return request.find_service(IApiKeyService).identity()
-        return request.find_service(IAuthService).identity()
+        return request.registry[SESSION_IDENTITY](request)
 
     def _principals(self, request):
         return tuple(principals_for(self.identity(request)))

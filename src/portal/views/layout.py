@@ -4,19 +4,20 @@ from urllib.parse import quote, urlsplit
 from pyramid.csrf import get_csrf_token
 from pyramid.decorator import reify
 from pyramid.events import BeforeRender, subscriber
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.attachments.services import human_size
 from portal.formats import format_date, format_datetime, format_money, format_number
 from portal.i18n import LANGUAGES, identity_or_none
-from portal.messages.inbox import unread_by_party, unread_parties
+from portal.messages.inbox import unread_by_party, unread_parties_statement
 from portal.messages.models import MessageReceipt
 from portal.messages.services import deliver_pending, unread_receipts
 from portal.parties.models import Party
-from portal.parties.resources import find_party, visible_parties_query
+from portal.parties.resources import find_party
 from portal.root import Root
 from portal.security.permissions import Permission
+from portal.security.roles import sees_every_party
 from portal.views.navigation import nav_items
 from portal.workflows import notices
 from portal.workflows.services import IWorkflowService
@@ -30,21 +31,25 @@ def _count_upto(statement, cap):
     return select(func.count()).select_from(statement.limit(cap + 1).subquery()).scalar_subquery()
 
 
-def counters_statement(message_parties=None):
+def counters_statement(scoped=False):
     """The header's counters in one statement, for the user bound as ``user_id``: unread messages
-    (on ``message_parties``, a select of ids, when given) and unread notices, each counted up to
-    COUNTER_CAP + 1, and whether any unread message was never delivered."""
+    (on the parties bound as the list ``party_ids`` when ``scoped``) and unread notices, each
+    counted up to COUNTER_CAP + 1, whether any unread message was never delivered, and the ids of
+    up to two parties holding unread messages ("12,15": where the messages counter leads)."""
     user_id = bindparam("user_id")
-    receipts = unread_receipts(user_id, message_parties)
+    parties = bindparam("party_ids", expanding=True) if scoped else None
+    receipts = unread_receipts(user_id, parties)
+    holding = unread_parties_statement(user_id, parties).subquery()
     return select(
         _count_upto(receipts, COUNTER_CAP),
         receipts.where(MessageReceipt.delivered_at.is_(None)).exists(),
         _count_upto(notices.unread_notices(user_id), COUNTER_CAP),
+        select(func.aggregate_strings(cast(holding.c.party_id, String), ",")).scalar_subquery(),
     )
 
 
-# Staff who see every party share one statement, built once (building it cost more than running it).
-ALL_PARTIES_COUNTERS = counters_statement()
+# Built once, for those who see every party and for the rest (building one cost more than running it).
+COUNTERS = {False: counters_statement(), True: counters_statement(scoped=True)}
 
 
 class Layout:
@@ -134,16 +139,18 @@ class Layout:
 
     @reify
     def _message_parties(self):
-        """The ids of the parties whose messages this user may see (a subquery), None for all."""
-        query = visible_parties_query(self.identity)
-        return None if query.whereclause is None else query.with_only_columns(Party.id)
+        """The ids of the parties whose messages this user may see (a sorted list), None for all."""
+        if sees_every_party(self.identity):
+            return None
+        return sorted(set(self.identity.party_ids) | set(self.identity.managed_party_ids))
 
     @reify
     def _unread(self):
-        """(unread messages, whether any of them was never delivered, unread notices): one statement."""
+        """(unread messages, whether any of them was never delivered, unread notices, up to two
+        parties holding unread messages): one statement."""
         scope = self._message_parties
-        statement = ALL_PARTIES_COUNTERS if scope is None else counters_statement(scope)
-        return self.request.dbsession.execute(statement, {"user_id": self.user.id}).one()
+        params = {"user_id": self.user.id} if scope is None else {"user_id": self.user.id, "party_ids": scope}
+        return self.request.dbsession.execute(COUNTERS[scope is not None], params).one()
 
     @reify
     def unread_messages(self):
@@ -155,7 +162,7 @@ class Layout:
         if not self._counting:
             return 0
         request = self.request
-        unread, undelivered, _notices = self._unread
+        unread, undelivered, _notices, _parties = self._unread
         if undelivered and request.method == "GET" and getattr(request, "exception", None) is None:
             parties = self.root["p"]
             deliver_pending(request.find_service(IWorkflowService), self.user.id,
@@ -186,7 +193,8 @@ class Layout:
             return []
         if self.has_switcher:  # the switcher's counts already say where they are
             return sorted(self.unread_by_party)[:2]
-        return unread_parties(self.request.dbsession, self.user.id, self._message_parties)
+        holding = self._unread[3]
+        return sorted(int(party_id) for party_id in holding.split(",")) if holding else []
 
     @reify
     def messages_url(self):
