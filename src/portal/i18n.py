@@ -11,6 +11,8 @@ _ = TranslationStringFactory("portal")
 LANGUAGES = {"en": "English", "ru": "Русский"}
 DEFAULT_LANGUAGE = "en"
 SESSION_LANG_KEY = "lang"
+TRANSLATED = "portal_translated"  # a localizer's texts of messages without values (template_translator)
+TRANSLATED_SIZE = 4096  # more texts than the templates hold: emptied then (a value translated as it came)
 
 
 def locale_negotiator(request):
@@ -61,11 +63,27 @@ def translate(request, message):
 
 def template_translator(message):
     """What page templates translate with: ``translate_with``, so a message shown in a template
-    translates the values it names as a flash message does."""
+    translates the values it names as a flash message does.
+
+    A message that names no values reads the same every time in a language, so each language's
+    localizer keeps what it gave: a page shows some fifty such texts (its labels, its badges on
+    every row), each a catalog lookup otherwise.
+    """
     request = get_current_request()
     if request is None:
         return message.interpolate() if hasattr(message, "interpolate") else message
-    return translate_with(request.localizer, message)
+    localizer = request.localizer
+    if getattr(message, "mapping", None):
+        return translate_with(localizer, message)
+    key = (str(message), getattr(message, "domain", None), getattr(message, "default", None),
+           getattr(message, "context", None))
+    known = localizer.__dict__.setdefault(TRANSLATED, {})
+    text = known.get(key)
+    if text is None:
+        if len(known) >= TRANSLATED_SIZE:
+            known.clear()
+        text = known[key] = translate_with(localizer, message)
+    return text
 
 
 def _register_template_translator(registry):
