@@ -31,6 +31,13 @@ class Role(enum.StrEnum):
     admin = "admin"
 
 
+def full_name(user) -> str:
+    """The name as the portal writes it (last, first, middle), or the login when no name is known: of
+    a ``User``, or of a row of its columns (a list page's)."""
+    parts = [user.last_name, user.first_name, user.middle_name]
+    return " ".join(p for p in parts if p) or user.login
+
+
 class User(Base):
     """A person who logs in: a customer's employee or a member of staff."""
 
@@ -71,8 +78,7 @@ class User(Base):
 
     @property
     def full_name(self) -> str:
-        parts = [self.last_name, self.first_name, self.middle_name]
-        return " ".join(p for p in parts if p) or self.login
+        return full_name(self)
 
     def greeting_name(self, language: str | None) -> str:
         """How a letter in ``language`` addresses the user: in Russian by first name and

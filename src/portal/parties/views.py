@@ -34,6 +34,7 @@ class PartyDirectory(ListView):
         default_sort="name", tiebreak=Party.id,
         search=(Party.name, Party.tax_id, Party.external_id),
         title=directory_title, ascii_name="parties",
+        shown=("id", "name", "tax_id", "address", "state"),
     )
 
     def statement(self):

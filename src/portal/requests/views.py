@@ -52,6 +52,7 @@ class RequestList(ListView):
             "type": (CustomerRequest.type_id, ANY_ID),
         },
         title=_("Requests"), ascii_name="requests",
+        shown=("id", "subject", "type_id", "state", "created_at", "due_at"),
     )
 
     def statement(self):

@@ -26,7 +26,7 @@ from portal.audit.interfaces import IAuditService
 from portal.db.ids import parse_id
 from portal.i18n import LANGUAGES, _, translate
 from portal.identity.interfaces import IAuthService, IPasswordService
-from portal.identity.models import User, UserRole, UserState
+from portal.identity.models import User, UserRole, UserState, full_name
 from portal.identity.schemas import SetPasswordSchema
 from portal.parties.licence import licence_limit, licence_usage
 from portal.parties.models import MembershipRole, MembershipState
@@ -66,6 +66,7 @@ class UserList(ListView):
         default_sort="login", tiebreak=User.id,
         search=(User.login, User.last_name, User.email),
         title=_("Users"), ascii_name="users",
+        shown=("id", "login", "last_name", "first_name", "middle_name", "state", "last_login_at"),
     )
 
     def statement(self):
@@ -74,7 +75,8 @@ class UserList(ListView):
         return select(User).where(~exists().where(UserRole.user_id == User.id))
 
     def extra(self, page):
-        return {"licence": licence_usage(self.request.dbsession, licence_limit(self.request.registry))}
+        return {"licence": licence_usage(self.request.dbsession, licence_limit(self.request.registry)),
+                "full_name": full_name}
 
 
 NEW_USER = dict(context=UsersContainer, name="new", permission=Permission.AdminUsers,

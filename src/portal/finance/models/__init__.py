@@ -99,9 +99,7 @@ class Invoice(Base):
     @property
     def remainder(self) -> Decimal:
         """What is still to pay (never below zero: an overpayment is the payment's, not the invoice's)."""
-        if self.cancelled:
-            return ZERO
-        return max(self.total_amount - self.paid_amount, ZERO)
+        return invoice_remainder(self)
 
     @property
     def paid_percent(self) -> Decimal:
@@ -113,15 +111,27 @@ class Invoice(Base):
 
     def state_on(self, today: date) -> InvoiceState:
         """The state on ``today``: the rule ``invoice_state`` writes in SQL, here for one loaded invoice."""
-        if self.cancelled:
-            return InvoiceState.cancelled
-        if self.paid_amount >= self.total_amount:
-            return InvoiceState.paid
-        if self.due_date < today:
-            return InvoiceState.overdue
-        if self.paid_amount > 0:
-            return InvoiceState.partially_paid
-        return InvoiceState.open
+        return invoice_state_on(self, today)
+
+
+def invoice_remainder(invoice) -> Decimal:
+    """``Invoice.remainder`` of an invoice or of a row of its columns (a list page's)."""
+    if invoice.cancelled:
+        return ZERO
+    return max(invoice.total_amount - invoice.paid_amount, ZERO)
+
+
+def invoice_state_on(invoice, today: date) -> InvoiceState:
+    """``Invoice.state_on`` of an invoice or of a row of its columns (a list page's)."""
+    if invoice.cancelled:
+        return InvoiceState.cancelled
+    if invoice.paid_amount >= invoice.total_amount:
+        return InvoiceState.paid
+    if invoice.due_date < today:
+        return InvoiceState.overdue
+    if invoice.paid_amount > 0:
+        return InvoiceState.partially_paid
+    return InvoiceState.open
 
 
 def state_conditions(today: date) -> dict:

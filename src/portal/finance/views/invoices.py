@@ -4,7 +4,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal.finance.models import Invoice, InvoiceState, state_conditions
+from portal.finance.models import Invoice, InvoiceState, invoice_remainder, invoice_state_on, state_conditions
 from portal.finance.resources import InvoiceResource, InvoicesContainer
 from portal.finance.schemas import ANY_MONTH, MAX_ZIP_INVOICES, parse_month
 from portal.finance.services.invoices import (
@@ -82,6 +82,8 @@ class InvoiceList(ListView):
         },
         search=(Invoice.number,),
         title=_("Invoices"), ascii_name="invoices",
+        shown=("id", "number", "issue_date", "due_date", "contract_id", "currency", "total_amount", "paid_amount",
+               "cancelled"),
     )
 
     def statement(self):
@@ -97,6 +99,8 @@ class InvoiceList(ListView):
         page_ids = [invoice.id for invoice in page.items]
         return {
             "today": company_today(self.request),
+            "state_on": invoice_state_on,
+            "remainder": invoice_remainder,
             "contracts": contracts,
             "contract_numbers": {c.id: c.number for c in contracts},
             "states": STATE_TITLES,
