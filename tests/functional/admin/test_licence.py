@@ -7,6 +7,7 @@ from pyramid.exceptions import ConfigurationError
 from sqlalchemy import delete, select
 
 from portal.identity.models import User, UserRole
+from portal.parties import licence
 from portal.parties.licence import LIMIT_SETTING, claim_seat, parse_limit, seats_used
 from portal.parties.models import CustomerLicence, Membership
 from tests.conftest import login
@@ -50,6 +51,26 @@ def test_the_user_list_shows_the_seats_taken_and_allowed(admin_app, app, dbsessi
     monkeypatch.setitem(app.registry, LIMIT_SETTING, None)
     assert f"Customer users: {used}; the licence allows any number." in " ".join(
         admin_app.get("/admin/users/").html.select_one("#licence").text.split())
+
+
+def test_the_user_list_counts_the_seats_only_so_far(admin_app, app, dbsession, monkeypatch):
+    """Past ``SHOWN_SEATS`` (or the limit, when higher) the list says "more than": it does not count
+    every user of the portal on each page."""
+    customer(), customer()
+    dbsession.flush()
+    used = seats_used(dbsession)
+    monkeypatch.setattr(licence, "SHOWN_SEATS", used - 1)
+
+    def shown():
+        return " ".join(admin_app.get("/admin/users/").html.select_one("#licence").text.split())
+
+    monkeypatch.setitem(app.registry, LIMIT_SETTING, None)
+    assert shown() == f"Customer users: more than {used - 1}; the licence allows any number."
+    monkeypatch.setitem(app.registry, LIMIT_SETTING, used - 2)
+    assert shown() == f"Customer users: more than {used - 1}, of {used - 2} allowed by the licence."
+    monkeypatch.setitem(app.registry, LIMIT_SETTING, used)  # a limit above what is shown counts to it
+    assert shown() == f"Customer users: {used} of {used} allowed by the licence."
+    assert seats_used(dbsession, upto=1) == 2 and seats_used(dbsession) == used
 
 
 def test_who_holds_a_seat(dbsession):
