@@ -17,6 +17,8 @@ from pyramid.config import Configurator  # noqa: E402
 from pyramid.exceptions import ConfigurationError  # noqa: E402
 from pyramid.settings import aslist  # noqa: E402
 
+from portal.startup import freeze_startup_objects  # noqa: E402
+
 # The shared layers first (their directives are used by the domains), then the core domains.
 CORE = (
     "portal.db", "portal.i18n", "portal.security", "portal.forms", "portal.formtokens", "portal.root", "portal.views",
@@ -56,4 +58,6 @@ def main(global_config, **settings):
         config.registry.settings["portal.enabled_modules"] = modules
         for package in modules:
             config.include(package)
-    return config.make_wsgi_app()
+    app = config.make_wsgi_app()
+    freeze_startup_objects(app.registry.settings)
+    return app

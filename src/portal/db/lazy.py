@@ -29,8 +29,8 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 # so does a SELECT of a function that takes a transaction's lock or moves a sequence: in autocommit the
 # lock would end with the statement.
 _SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
-_NEEDS_TRANSACTION = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|\bpg_advisory|\bnextval\s*\(",
-                      re.IGNORECASE)
+_NEEDS_TRANSACTION = re.compile(
+    r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|\bpg_advisory|\bnextval\s*\(", re.IGNORECASE)
 
 
 def is_plain_read(statement: str) -> bool:
