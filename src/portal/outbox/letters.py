@@ -24,7 +24,7 @@ from portal.notifications.models import Channel
 from portal.notifications.services import chosen_channels, sms_enabled
 from portal.notifications.texts import Letter, LetterTemplates
 from portal.outbox.models import OutboxChannel
-from portal.outbox.services import enqueue
+from portal.outbox.services import enqueue, enqueue_many
 from portal.parties.services import party_viewers
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -86,6 +86,21 @@ class Letters:
         return self.templates.render(letter, self.localizer(language), name=user.greeting_name(language),
                                      settings_url=self.account_url, **values)
 
+    def write_each(self, letter: str, readers, /) -> list[Letter]:
+        """``write`` of letter ``letter`` to each of ``readers`` (pairs of a user and the letter's values for
+        them), in order: rendered a language at a time, those alike at once (``LetterTemplates.render_each``)."""
+        by_language = {}
+        for index, (user, values) in enumerate(readers):
+            language = self.language(user)
+            by_language.setdefault(language, []).append(
+                (index, dict(name=user.greeting_name(language), settings_url=self.account_url, **values)))
+        written = [None] * len(readers)
+        for language, members in by_language.items():
+            rendered = self.templates.render_each(letter, self.localizer(language), [values for _n, values in members])
+            for (index, _values), each in zip(members, rendered, strict=True):
+                written[index] = each
+        return written
+
     def channel(self, user, chosen) -> OutboxChannel | None:
         """The outbox channel a notification ``user`` chose ``chosen`` for goes by, or None."""
         if chosen == Channel.sms and self.sms and user.phone:
@@ -121,13 +136,25 @@ class Letters:
                        party_id=party_id, topic=topic)
 
     @staticmethod
-    def deliver(session, user, channel: OutboxChannel, letter: Letter, *, party_id, topic):
-        """One pending e-mail or SMS of ``letter`` to ``user``, in the caller's transaction."""
+    def message(user, channel: OutboxChannel, letter: Letter, *, party_id, topic) -> dict:
+        """``enqueue``'s keywords for ``letter`` to ``user`` by ``channel``: an SMS of its SMS text to their
+        number, else an e-mail to their address."""
         if channel == OutboxChannel.sms:
-            return enqueue(session, channel=channel, recipient=user.phone, subject=one_line(letter.subject),
-                           body=letter.sms, user_id=user.id, party_id=party_id, topic=topic)
-        return enqueue(session, recipient=user.email, subject=one_line(letter.subject), body=letter.body,
-                       user_id=user.id, party_id=party_id, topic=topic)
+            return {"channel": channel, "recipient": user.phone, "subject": one_line(letter.subject),
+                    "body": letter.sms, "user_id": user.id, "party_id": party_id, "topic": topic}
+        return {"recipient": user.email, "subject": one_line(letter.subject), "body": letter.body,
+                "user_id": user.id, "party_id": party_id, "topic": topic}
+
+    @classmethod
+    def deliver(cls, session, user, channel: OutboxChannel, letter: Letter, *, party_id, topic):
+        """One pending e-mail or SMS of ``letter`` to ``user``, in the caller's transaction."""
+        return enqueue(session, **cls.message(user, channel, letter, party_id=party_id, topic=topic))
+
+    @staticmethod
+    def deliver_all(session, messages) -> int:
+        """The pending e-mails and SMS of ``messages`` (``message``'s each) in one statement, in the
+        caller's transaction; how many."""
+        return enqueue_many(session, messages)
 
 
 def letters_for(registry) -> Letters:
