@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from portal.api.entities import IN_LIST
 from portal.api.models import ApiInconsistency
+from portal.db.among import among
 from portal.db.meta import utcnow
 
 PENDING = "portal.api.missing_references"
@@ -33,8 +34,8 @@ def kept_missing(db, entity: str, external_ids) -> dict[str, dict]:
     kept = {}
     wanted = list(external_ids)
     for first in range(0, len(wanted), IN_LIST):
-        for i in db.scalars(select(ApiInconsistency).where(
-                ApiInconsistency.entity == entity, ApiInconsistency.external_id.in_(wanted[first:first + IN_LIST]))):
+        for i in db.scalars(select(ApiInconsistency).where(ApiInconsistency.entity == entity, among(
+                db, ApiInconsistency.external_id, wanted[first:first + IN_LIST]))):
             kept.setdefault(i.external_id, {})[i.field] = i
     return kept
 

@@ -29,6 +29,7 @@ class ApiEntity:
     find_many: Callable | None = None
     announce: Callable | None = None
     prefetch: Callable | None = None
+    flush: Callable | None = None
 
     def make_schema(self):
         schema = self.schema
@@ -44,7 +45,7 @@ class ApiEntity:
 
 
 def add_api_entity(config, name, *, schema, find, current, apply, delete=None, title="", find_many=None,
-                   announce=None, prefetch=None):
+                   announce=None, prefetch=None, flush=None):
     """Serve a kind of record at ``/api/v1/<name>``: batch upserts keyed by ``external_id``,
     ``GET /<name>/<external_id>``, and ``DELETE`` when the record can be removed softly.
 
@@ -66,12 +67,15 @@ def add_api_entity(config, name, *, schema, find, current, apply, delete=None, t
     - ``prefetch(db, rows)``, optional: look up at once what a chunk's rows (``(record or None, values)``
       each) will name, for ``apply`` to take from ``references.chunk_lookup`` rather than query a row:
       what it finds holds while that chunk is written (``apply`` keeps it up to date), not after.
+    - ``flush(db)``, optional: write what ``apply`` left to the chunk's flush (kept in a chunk lookup, e.g.
+      new records to insert in a statement rather than as ORM objects), before the session's flush; a
+      failure there fails the chunk as a failed flush does (each row is then written alone, without it).
 
     Two packages declaring one name is a configuration conflict.
     """
     entity = ApiEntity(name=name, schema=schema, find=find, current=current, apply=apply,
                        delete=delete, title=title or name, find_many=find_many, announce=announce,
-                       prefetch=prefetch)
+                       prefetch=prefetch, flush=flush)
 
     def register():
         config.registry.setdefault(REGISTRY_KEY, {})[name] = entity

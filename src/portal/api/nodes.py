@@ -7,6 +7,7 @@ One node per kind of field, so every entity words its refusals alike and the Ope
 import base64
 import binascii
 import re
+from datetime import date
 from decimal import Decimal
 
 import colander
@@ -14,6 +15,26 @@ import colander
 from portal.i18n import _
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class Day(colander.Date):
+    """colander's Date, reading the plain ISO day every client sends (``2026-11-30``) without the
+    ISO 8601 parser, which cost a batch more than the rest of its dates' checks: the same day, and
+    anything else (a time with it, a day that does not exist) as colander reads it."""
+
+    def deserialize(self, node, cstruct):
+        if type(cstruct) is str and ISO_DAY.fullmatch(cstruct):
+            try:
+                return date.fromisoformat(cstruct)
+            except ValueError:
+                pass
+        return super().deserialize(node, cstruct)
+
+
+def day_node(**kw):
+    """A required day."""
+    return colander.SchemaNode(Day(), **kw)
 
 
 def external_id_node(**kw):
@@ -36,7 +57,7 @@ def optional_text(length, **kw):
 
 
 def optional_date(**kw):
-    return colander.SchemaNode(colander.Date(), missing=colander.drop, **kw)
+    return colander.SchemaNode(Day(), missing=colander.drop, **kw)
 
 
 def optional_flag(**kw):
@@ -62,13 +83,14 @@ class Exact:
 
     def __init__(self, digits, places, *, positive=False):
         self.digits, self.places, self.positive = digits, places, positive
+        self.step = Decimal(1).scaleb(-places)
 
     def __call__(self, node, value: Decimal):
         if not value.is_finite():
             raise colander.Invalid(node, _("Write a number."))
         if value and value.adjusted() >= self.digits - self.places:
             raise colander.Invalid(node, _("The number is too large."))
-        if value != value.quantize(Decimal(1).scaleb(-self.places)):
+        if value != value.quantize(self.step):
             raise colander.Invalid(node, _("At most ${places} digits after the decimal point.",
                                            mapping={"places": self.places}))
         if self.positive and value <= 0:

@@ -10,12 +10,14 @@ from sqlalchemy import inspect, select
 
 from portal.api.consistency import note_missing
 from portal.api.entities import IN_LIST, RowError
+from portal.db.among import among
 from portal.i18n import _
 from portal.parties.models import Contract, Party
 
 PARTIES = "portal.api.parties"  # the session's cache of party external id -> party
 CHUNK = "portal.api.chunk"  # what the chunk being written looked up, by kind: see chunk_lookups
 CONTRACTS = "contracts"  # a chunk lookup: contract external id -> contract, or None when not here
+TAKEN_PARTIES = "parties"  # a chunk lookup: party external id -> the party, as referenced_party took it
 
 
 def by_external_id(db, model, external_id, *options):
@@ -30,7 +32,7 @@ def by_external_ids(db, model, external_ids, *options) -> dict:
     wanted = list(dict.fromkeys(external_ids))
     found = {}
     for first in range(0, len(wanted), IN_LIST):
-        statement = select(model).where(model.external_id.in_(wanted[first:first + IN_LIST])).options(*options)
+        statement = select(model).where(among(db, model.external_id, wanted[first:first + IN_LIST])).options(*options)
         found.update((record.external_id, record) for record in db.scalars(statement).unique())
     return found
 
@@ -46,7 +48,11 @@ def referenced(db, model, field, external_id, message, *options):
 def referenced_party(db, external_id, field="party") -> Party:
     """The party ``field`` names. A batch names a few parties thousands of times: they are kept with
     the session (``prefetch_parties`` looks up a batch's at once), and each is taken from it again (a
-    party gone or renamed is looked up anew)."""
+    party gone or renamed is looked up anew), once per chunk being written (``chunk_lookups``: its rows
+    name it twice each, in the entity's ``prefetch`` and ``apply``)."""
+    taken = chunk_lookup(db, TAKEN_PARTIES)
+    if taken is not None and external_id in taken:
+        return taken[external_id]
     known = db.info.setdefault(PARTIES, {})
     identity = inspect(known[external_id]).identity if external_id in known else None  # None: rolled back
     party = db.get(Party, identity) if identity is not None else None
@@ -54,6 +60,8 @@ def referenced_party(db, external_id, field="party") -> Party:
         party = referenced(db, Party, field, external_id,
                            _("No party has the external id ${id}.", mapping={"id": external_id}))
         known[external_id] = party
+    if taken is not None:
+        taken[external_id] = party
     return party
 
 

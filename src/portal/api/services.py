@@ -7,6 +7,7 @@ one failed is rolled back and written again without it, see ``write_chunk``).
 ``atomic`` wraps the batch in one more savepoint, rolled back when any row failed.
 """
 import time
+import weakref
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -56,19 +57,29 @@ def holds_nul(value) -> bool:
     return False
 
 
+_NODES = weakref.WeakKeyDictionary()  # schema -> its nodes by name (``validate_row`` asks it of every row)
+
+
+def _nodes(schema) -> dict:
+    nodes = _NODES.get(schema)
+    if nodes is None:
+        nodes = _NODES[schema] = {node.name: node for node in schema.children}
+    return nodes
+
+
 def validate_row(schema, row, *, lenient, translate):
     """(values, errors) of one row: the schema's deserialization, ``null`` clearing an optional field,
     unknown fields reported unless ``lenient``."""
     if not isinstance(row, dict):
         return None, [{"field": "", "message": translate(_("Each item must be a JSON object."))}]
-    nodes = {node.name: node for node in schema.children}
+    nodes = _nodes(schema)
     errors = []
-    if not lenient:
-        errors.extend({"field": name, "message": translate(_("Unknown field."))}
-                      for name in sorted(set(row) - set(nodes)))
+    unknown = row.keys() - nodes.keys()
+    if unknown and not lenient:
+        errors.extend({"field": name, "message": translate(_("Unknown field."))} for name in sorted(unknown))
+    known = {k: v for k, v in row.items() if k in nodes} if unknown else row
     errors.extend({"field": name, "message": translate(_("Text cannot hold the NUL character."))}
-                  for name in sorted(name for name in set(row) & set(nodes) if holds_nul(row[name])))
-    known = {k: v for k, v in row.items() if k in nodes}
+                  for name in sorted(name for name, value in known.items() if holds_nul(value)))
     cleared = {k for k, v in known.items() if v is None and not nodes[k].required}
     try:
         values = schema.deserialize({k: v for k, v in known.items() if k not in cleared})
@@ -124,12 +135,12 @@ class ChunkFailed(Exception):
 
 def upsert_chunk(db, entity, chunk) -> list:
     """(outcome, missing) of each ``(values, row)`` of ``chunk``, written in one savepoint with one flush
-    after its records, parties and inconsistencies were looked up in a query each, and what the rows
-    name by the entity's ``prefetch``; raises ChunkFailed, the chunk rolled back, when a row failed (a
-    row may fail after it wrote something) or the flush did."""
+    (the entity's ``flush``, then the session's) after its parties, records and inconsistencies were looked
+    up in a query each, and what the rows name by the entity's ``prefetch``; raises ChunkFailed, the chunk
+    rolled back, when a row failed (a row may fail after it wrote something) or the flush did."""
     external_ids = [values["external_id"] for values, _row in chunk]
+    prefetch_parties(db, [values.get("party") for values, _row in chunk])  # first: the records' parties, mostly
     found, kept = entity.find_all(db, external_ids), kept_missing(db, entity.name, external_ids)
-    prefetch_parties(db, [values.get("party") for values, _row in chunk])
     outcomes, savepoint = [], None
     with chunk_lookups(db):
         try:
@@ -145,6 +156,8 @@ def upsert_chunk(db, entity, chunk) -> list:
                 missing = write_row(db, entity, record, values, row, kept.get(values["external_id"], {}))
                 outcomes.append((CREATED if record is None else UPDATED, missing))
             if savepoint is not None:
+                if entity.flush is not None:
+                    entity.flush(db)
                 db.flush()
         except (RowError, IntegrityError) as error:
             if savepoint is not None:

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from portal.db.among import among
 from portal.finance.models import Invoice
 from portal.formats import format_date, format_money
 from portal.identity.models import User, UserState
@@ -48,6 +49,16 @@ def newsworthy(invoices, today: date, days: int) -> dict[int, list[Invoice]]:
     return {party_id: sorted(found, key=lambda i: (i.issue_date, i.number)) for party_id, found in by_party.items()}
 
 
+def issued(db, external_ids) -> list:
+    """The invoices ``external_ids`` as ``announce`` reads them: rows of the columns it reads rather than
+    ORM objects (a batch brings thousands), in a statement per few hundred."""
+    columns = (Invoice.id, Invoice.party_id, Invoice.number, Invoice.issue_date, Invoice.due_date,
+               Invoice.total_amount, Invoice.currency, Invoice.cancelled)
+    ids = list(dict.fromkeys(external_ids))
+    return [row for first in range(0, len(ids), IN_LIST)
+            for row in db.execute(select(*columns).where(among(db, Invoice.external_id, ids[first:first + IN_LIST])))]
+
+
 def finance_readers(db, party_ids) -> dict[int, list[User]]:
     """Party id -> the active members of it who act for it in money matters and may see it (the
     page's rule, parties/services.py), in a statement per few hundred parties."""
@@ -56,7 +67,7 @@ def finance_readers(db, party_ids) -> dict[int, list[User]]:
     ids = sorted(party_ids)
     for first in range(0, len(ids), IN_LIST):
         rows = db.execute(select(member.party_id, User).join(User, User.id == member.user_id).where(
-            member.party_id.in_(ids[first:first + IN_LIST]), member.state == MembershipState.active.value,
+            among(db, member.party_id, ids[first:first + IN_LIST]), member.state == MembershipState.active.value,
             member.role.in_([MembershipRole.all.value, MembershipRole.finance.value]),
             User.state == UserState.active.value, sees_parties(User.id, [member.party_id]),
         ).order_by(member.party_id, User.id))
@@ -66,28 +77,33 @@ def finance_readers(db, party_ids) -> dict[int, list[User]]:
 
 
 def announce(db, letters, invoices, *, today: date, days: int = DEFAULT_RECENT_DAYS) -> int:
-    """Tell each company's finance people of its new ``invoices``; how many letters were written.
+    """Tell each company's finance people of its new ``invoices`` (objects or ``issued`` rows); how many
+    letters were written.
     The readers, their channels and the companies' names are read for the whole batch at once."""
     news = newsworthy(invoices, today, days)
     readers = finance_readers(db, news)
     if not readers:
         return 0
     chosen = chosen_channels(db, sorted({user.id for users in readers.values() for user in users}), INVOICES)
-    names = dict(db.execute(select(Party.id, Party.name).where(Party.id.in_(sorted(readers)))).all())
-    written = 0
+    names = dict(db.execute(select(Party.id, Party.name).where(among(db, Party.id, sorted(readers)))).all())
+    pending = []  # (user, channel, party id, the letter's values)
     for party_id, users in readers.items():
         issued = news[party_id]
         url = (letters.url(f"/p/{party_id}/invoices/{issued[0].id}/") if len(issued) == 1
                else letters.url(f"/p/{party_id}/invoices/"))
+        listed = {}  # language -> the invoices' lines as its readers see them
         for user in users:
             channel = letters.channel(user, chosen[user.id])
             if channel is None:
                 continue
             language = letters.language(user)
-            lines = [{"number": one_line(i.number), "total": format_money(i.total_amount, i.currency, language),
-                      "due": format_date(i.due_date, language)} for i in issued[:LISTED]]
-            letter = letters.write("invoices", user, party=one_line(names[party_id]), invoices=lines,
-                                   count=len(issued), more=max(len(issued) - LISTED, 0), url=url)
-            letters.deliver(db, user, channel, letter, party_id=party_id, topic=TOPIC)
-            written += 1
-    return written
+            if language not in listed:
+                listed[language] = [{"number": one_line(i.number),
+                                     "total": format_money(i.total_amount, i.currency, language),
+                                     "due": format_date(i.due_date, language)} for i in issued[:LISTED]]
+            pending.append((user, channel, party_id, {
+                "party": one_line(names[party_id]), "invoices": listed[language], "count": len(issued),
+                "more": max(len(issued) - LISTED, 0), "url": url}))
+    written = letters.write_each("invoices", [(user, values) for user, _channel, _party_id, values in pending])
+    return letters.deliver_all(db, [letters.message(user, channel, letter, party_id=party_id, topic=TOPIC)
+                                    for (user, channel, party_id, _values), letter in zip(pending, written)])

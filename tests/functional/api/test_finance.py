@@ -309,7 +309,8 @@ def test_a_new_batch_writes_its_invoices_in_as_many_statements_whatever_its_leng
         return seen
 
     def inserts(seen):
-        return [s for s in seen if s.lstrip().upper().startswith(("INSERT INTO INVOICES", "INSERT INTO INVOICE_LINES"))]
+        return [s for s in seen if s.lstrip().upper().startswith(
+            ("INSERT INTO INVOICES", "INSERT INTO INVOICE_LINES", "COPY INVOICES", "COPY INVOICE_LINES"))]
 
     sent(200, 1)  # the party is known from then on (a session keeps the parties a batch named)
     few, many = sent(0, 3), sent(100, 30)

@@ -7,7 +7,7 @@ import colander
 import pytest
 
 from portal.api.files import StoredFile, sha256
-from portal.api.nodes import decimal_node, file_node, optional_flag, sorted_by, unique_in_list
+from portal.api.nodes import Day, decimal_node, file_node, optional_flag, sorted_by, unique_in_list
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -74,3 +74,14 @@ def test_a_flag_is_true_or_false_and_nothing_else():
     assert (flag.deserialize(True), flag.deserialize(False), flag.deserialize("false")) == (True, False, False)
     with pytest.raises(colander.Invalid):
         flag.deserialize("maybe")
+
+
+@pytest.mark.parametrize("value", ["2026-11-30", "2024-02-29", "2026-02-30", "2026-11-30T10:00:00+03:00", "20261130",
+                                   "2026-1-5", "", "30.11.2026", "２０２６-１１-３０", 20261130])
+def test_a_day_reads_what_colanders_date_reads(value):
+    def read(typ):
+        try:
+            return colander.SchemaNode(typ, name="day").deserialize(value)
+        except colander.Invalid as refused:
+            return refused.asdict()
+    assert read(Day()) == read(colander.Date())

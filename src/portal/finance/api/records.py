@@ -6,12 +6,15 @@ An invoice's paid amount is what the payments allocated to it: a payment's alloc
 replaced whole when sent, and each invoice they touch gains or loses the difference. The schemas
 live here, with the only code that reads them.
 """
+from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
 import colander
 from sqlalchemy import inspect, select, tuple_
 from sqlalchemy.orm import joinedload, object_session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from portal.api.consistency import note_missing
 from portal.api.entities import IN_LIST, RowError
@@ -19,6 +22,7 @@ from portal.api.files import checked_file, stored_file
 from portal.api.nodes import (
     choice_node,
     currency_node,
+    day_node,
     decimal_node,
     external_id_node,
     file_node,
@@ -43,9 +47,26 @@ from portal.api.references import (
     unmoved,
 )
 from portal.attachments.services import AttachmentService
-from portal.finance.mail import announce, recent_days
-from portal.finance.models import ZERO, Balance, BalanceKind, Invoice, Payment, PaymentAllocation, TopUpRequest
-from portal.finance.services.records import LineInput, upsert_balance, upsert_invoice, upsert_payment
+from portal.db.among import among
+from portal.finance.mail import announce, issued, recent_days
+from portal.finance.models import (
+    ZERO,
+    Balance,
+    BalanceKind,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentAllocation,
+    TopUpRequest,
+)
+from portal.finance.services.records import (
+    LineInput,
+    insert_invoices,
+    invoice_columns,
+    upsert_balance,
+    upsert_invoice,
+    upsert_payment,
+)
 from portal.finance.services.top_up import TopUpRefused, settle
 from portal.i18n import _
 from portal.outbox.letters import letters_for
@@ -56,7 +77,9 @@ MAX_ALLOCATIONS = 1000
 TOTALS = ("net_amount", "vat_amount", "total_amount")
 MAX_AMOUNT = Decimal(10) ** 14  # what MONEY (16 digits, 2 after the point) holds no longer
 ANSWERED = "portal.finance.api.answered_top_up"  # an invoice's, looked up with its batch's
+LINES = "portal.finance.api.lines"  # an invoice's lines as ``invoice_values`` gives them, read with its batch's
 NUMBERS = "invoice numbers"  # a chunk lookup: (party id, number) -> external id of the invoice holding it, or None
+NEW = "new invoices"  # a chunk lookup: external id -> (columns, lines) of a new invoice, written at the chunk's flush
 LOOK_IT_UP = object()
 
 
@@ -81,8 +104,8 @@ class InvoiceApiSchema(colander.MappingSchema):
     party = external_id_node(title=_("Party (external id)"))
     contract = reference_node(title=_("Contract (external id)"))
     number = text_node(64, title=_("Number"))
-    issue_date = colander.SchemaNode(colander.Date(), title=_("Issued on"))
-    due_date = colander.SchemaNode(colander.Date(), title=_("Due on"))
+    issue_date = day_node(title=_("Issued on"))
+    due_date = day_node(title=_("Due on"))
     period_start = optional_date(title=_("Billed period from"))
     period_end = optional_date(title=_("Billed period to"))
     currency = currency_node(title=_("Currency"))
@@ -143,15 +166,49 @@ def find_invoice(db, external_id):
 
 
 def find_invoices(db, external_ids) -> dict:
-    """A batch's invoices, each with the top-up request it answers looked up with the others (taken by
-    the comparison that follows: ``answered_top_up``)."""
-    invoices = by_external_ids(db, Invoice, external_ids, *_invoice_loads())
+    """A batch's invoices, each with the top-up request it answers and its lines (as plain rows, not ORM
+    objects: most rows of a batch sent again are only compared) looked up with the others, for the
+    comparison that follows to take (``answered_top_up``, ``_line_values``); their parties are those the
+    session holds (``upsert_chunk`` looked the chunk's up), the others looked up in a query."""
+    invoices = by_external_ids(db, Invoice, external_ids, joinedload(Invoice.contract))
     by_id = {invoice.id: invoice for invoice in invoices.values()}
+    held = {key[1][0] for key in (identity_key(Party, invoice.party_id) for invoice in by_id.values())
+            if key in db.identity_map}
+    missing = sorted({invoice.party_id for invoice in by_id.values()} - held)  # a batch's parties are held mostly
+    for first in range(0, len(missing), IN_LIST):
+        db.scalars(select(Party).where(among(db, Party.id, missing[first:first + IN_LIST]))).all()
     answered = dict(db.execute(select(TopUpRequest.invoice_id, TopUpRequest.request_id).where(
-        TopUpRequest.invoice_id.in_(list(by_id)))).all()) if by_id else {}
+        among(db, TopUpRequest.invoice_id, by_id))).all()) if by_id else {}
+    unread = [invoice_id for invoice_id, invoice in by_id.items() if "lines" in inspect(invoice).unloaded]
+    lines = defaultdict(list)
+    for first in range(0, len(unread), IN_LIST):
+        for invoice_id, *values in db.execute(
+                select(InvoiceLine.invoice_id, InvoiceLine.description, InvoiceLine.quantity, InvoiceLine.unit,
+                       InvoiceLine.unit_price, InvoiceLine.vat_rate)
+                .where(among(db, InvoiceLine.invoice_id, unread[first:first + IN_LIST]))
+                .order_by(InvoiceLine.invoice_id, InvoiceLine.position)):
+            lines[invoice_id].append(dict(zip(LINE_FIELDS, values)))
     for invoice_id, invoice in by_id.items():
-        inspect(invoice).info[ANSWERED] = answered.get(invoice_id)
+        info = inspect(invoice).info
+        info[ANSWERED] = answered.get(invoice_id)
+        info.pop(LINES, None)
+    for invoice_id in unread:
+        inspect(by_id[invoice_id]).info[LINES] = lines[invoice_id]
     return invoices
+
+
+LINE_FIELDS = ("text", "quantity", "unit", "price", "vat_rate")
+
+
+def _line_values(invoice) -> list[dict]:
+    """The invoice's lines as a row gives them: as ``find_invoices`` read them the first time they are
+    asked while its ``lines`` are not loaded, else from those."""
+    state = inspect(invoice)
+    read = state.info.pop(LINES, None)
+    if read is not None and "lines" in state.unloaded:
+        return read
+    return [{"text": line.description, "quantity": line.quantity, "unit": line.unit, "price": line.unit_price,
+             "vat_rate": line.vat_rate} for line in invoice.lines]
 
 
 def invoice_values(store, invoice: Invoice) -> dict:
@@ -161,18 +218,32 @@ def invoice_values(store, invoice: Invoice) -> dict:
         "issue_date": invoice.issue_date, "due_date": invoice.due_date,
         "period_start": invoice.period_start, "period_end": invoice.period_end,
         "currency": invoice.currency, "cancelled": invoice.cancelled,
-        "lines": [{"text": line.description, "quantity": line.quantity, "unit": line.unit,
-                   "price": line.unit_price, "vat_rate": line.vat_rate} for line in invoice.lines],
+        "lines": _line_values(invoice),
         "net_amount": invoice.net_amount, "vat_amount": invoice.vat_amount, "total_amount": invoice.total_amount,
         "pdf": stored_file(store, invoice.pdf_sha256),
         "top_up_request": answered_top_up(object_session(invoice), invoice),
     }
 
 
+def _load_lines(db, invoices) -> None:
+    """Load the ORM lines of ``invoices`` (those not loaded yet) in a query: an invoice brought up to date
+    replaces them (services/records.py)."""
+    unread = {invoice.id: invoice for invoice in invoices if "lines" in inspect(invoice).unloaded}
+    ids = sorted(unread)
+    loaded = defaultdict(list)
+    for first in range(0, len(ids), IN_LIST):
+        for line in db.scalars(select(InvoiceLine).where(among(db, InvoiceLine.invoice_id, ids[first:first + IN_LIST]))
+                               .order_by(InvoiceLine.invoice_id, InvoiceLine.position)):
+            loaded[line.invoice_id].append(line)
+    for invoice_id, invoice in unread.items():
+        set_committed_value(invoice, "lines", loaded[invoice_id])
+
+
 def prefetch_invoices(db, rows) -> None:
     """What the invoices of a chunk name, looked up at once: their contracts, and which invoices hold the
     numbers they take (``rows``: ``(invoice or None, values)``; a row whose party is not here is left to
-    ``apply_invoice`` to refuse)."""
+    ``apply_invoice`` to refuse); and the lines of the invoices it brings up to date."""
+    _load_lines(db, [invoice for invoice, _values in rows if invoice is not None])
     prefetch_contracts(db, [values["contract"] if "contract" in values else external_id_of(
         invoice.contract if invoice is not None else None) for invoice, values in rows])
     numbers = chunk_lookup(db, NUMBERS)
@@ -210,15 +281,15 @@ def _number_is_free(db, party, invoice, number):
                                    mapping={"number": number, "id": taken}))
 
 
-def _number_taken(db, invoice, before) -> None:
-    """Keep the chunk's lookup of numbers (if any) up to date with ``invoice`` just written; ``before``: the
-    party and number it held until now, or None for a new invoice."""
+def _number_taken(db, party_id, number, external_id, before) -> None:
+    """Keep the chunk's lookup of numbers (if any) up to date with the invoice ``external_id`` just written
+    (its party and number now); ``before``: the party and number it held until now, or None for a new one."""
     numbers = chunk_lookup(db, NUMBERS)
     if numbers is None:
         return
-    if before is not None and numbers.get(before) == invoice.external_id:
+    if before is not None and numbers.get(before) == external_id:
         numbers[before] = None
-    numbers[invoice.party_id, invoice.number] = invoice.external_id
+    numbers[party_id, number] = external_id
 
 
 def answered_top_up(db, invoice) -> int | None:
@@ -251,6 +322,9 @@ def answer_top_up(db, registry, invoice, request_id) -> None:
 
 
 def apply_invoice(store, db, invoice, values, registry=None):
+    """The invoice as ``values`` say; None for a new one written in a chunk (api/services.py): it goes in with
+    the chunk's other new invoices at its flush (``write_new_invoices``), without an ORM object each, unless
+    it answers a top-up request (settling one takes the invoice)."""
     party = referenced_party(db, values["party"])
     unmoved(invoice, party, _("The invoice belongs to another party; it cannot move to another."))
     if invoice is None and "lines" not in values:
@@ -270,28 +344,43 @@ def apply_invoice(store, db, invoice, values, registry=None):
     if sum(abs(line.amounts()[2]) for line in lines) >= MAX_AMOUNT:
         raise RowError("lines", _("The lines add up to more than an amount can hold."))
     before = (invoice.party_id, invoice.number) if invoice is not None else None
+    written = dict(
+        external_id=row["external_id"], party_id=party.id, number=row["number"], issue_date=row["issue_date"],
+        due_date=row["due_date"], lines=lines, currency=row.get("currency") or "RUB",
+        contract_id=contract.id if contract is not None else None, period_start=row.get("period_start"),
+        period_end=row.get("period_end"), paid_amount=invoice.paid_amount if invoice is not None else ZERO,
+        cancelled=bool(row.get("cancelled")), pdf_sha256=pdf_sha256)
+    new = chunk_lookup(db, NEW) if invoice is None and values.get("top_up_request") is None else None
     try:
-        invoice = upsert_invoice(
-            db, external_id=row["external_id"], party_id=party.id, number=row["number"],
-            issue_date=row["issue_date"], due_date=row["due_date"],
-            lines=lines,
-            currency=row.get("currency") or "RUB", contract_id=contract.id if contract is not None else None,
-            period_start=row.get("period_start"), period_end=row.get("period_end"),
-            paid_amount=invoice.paid_amount if invoice is not None else ZERO,
-            cancelled=bool(row.get("cancelled")), pdf_sha256=pdf_sha256, found=invoice, flush=False)
-        _number_taken(db, invoice, before)
+        if new is None:
+            invoice = upsert_invoice(db, **written, found=invoice, flush=False)
+            totals = {name: getattr(invoice, name) for name in TOTALS}
+        else:
+            totals, line_columns = invoice_columns(**written)
+        _number_taken(db, party.id, row["number"], row["external_id"], before)
         for name in TOTALS:
-            if values.get(name) is not None and values[name] != getattr(invoice, name):
-                raise RowError(name, _("The lines add up to ${amount}.", mapping={"amount": getattr(invoice, name)}))
+            if values.get(name) is not None and values[name] != totals[name]:
+                raise RowError(name, _("The lines add up to ${amount}.", mapping={"amount": totals[name]}))
+        if new is not None:  # written with the chunk's other new invoices at its flush (``write_new_invoices``)
+            new[row["external_id"]] = (totals, line_columns)
     except BaseException:
         if upload is not None:
             store.discard(upload)
         raise
     if upload is not None:
         store.keep(upload)
-    if "top_up_request" in values:
+    if "top_up_request" in values and invoice is not None:
         answer_top_up(db, registry, invoice, values["top_up_request"])
     return invoice
+
+
+def write_new_invoices(db) -> None:
+    """The chunk's flush: the new invoices ``apply_invoice`` left to it, in a statement or two (and none
+    after: the chunk's lookups are forgotten when it is written)."""
+    new = chunk_lookup(db, NEW)
+    if new:
+        insert_invoices(db, list(new.values()))
+        new.clear()
 
 
 def cancel_invoice(db, invoice):
@@ -409,12 +498,12 @@ def includeme(config):
         return AttachmentService(db, registry["upload_policy"])
 
     def announce_invoices(db, external_ids):
-        invoices = by_external_ids(db, Invoice, external_ids).values()
+        invoices = issued(db, external_ids)
         today = datetime.now(registry["portal_tz"]).date()
         announce(db, letters_for(registry), invoices, today=today, days=recent_days(registry.settings or {}))
 
     config.add_api_entity("invoices", schema=InvoiceApiSchema, find=find_invoice, find_many=find_invoices,
-                          prefetch=prefetch_invoices,
+                          prefetch=prefetch_invoices, flush=write_new_invoices,
                           current=lambda invoice: invoice_values(store(object_session(invoice)), invoice),
                           apply=lambda db, invoice, values: apply_invoice(store(db), db, invoice, values, registry),
                           delete=cancel_invoice, title="Invoice", announce=announce_invoices)

@@ -12,10 +12,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from portal.db.among import among
+from portal.db.bulk import insert_rows
 from portal.finance.models import ZERO, Balance, BalanceKind, Invoice, InvoiceLine, Payment, PaymentAllocation
 from portal.finance.services.invoices import line_amounts
 
 LOOK_IT_UP = object()  # upsert_invoice's ``found`` when the caller has not looked the invoice up
+IN_LIST = 500  # external ids in one IN (...)
 
 
 class RecordRefused(ValueError):
@@ -47,6 +50,35 @@ def _by_external_id(session, model, external_id):
     return session.scalars(select(model).where(model.external_id == external_id)).first()
 
 
+def invoice_columns(*, external_id: str, party_id: int, number: str, issue_date: date, due_date: date,
+                    lines: list[LineInput], currency: str = "RUB", contract_id: int | None = None,
+                    period_start: date | None = None, period_end: date | None = None,
+                    paid_amount: Decimal = ZERO, cancelled: bool = False,
+                    pdf_sha256: str | None = None) -> tuple[dict, list[dict]]:
+    """The columns of the invoice ``external_id`` as reported now, with its totals worked out, and its
+    lines' (numbered from 1); raises RecordRefused. What ``upsert_invoice`` and ``insert_invoices`` write."""
+    if due_date < issue_date:
+        raise RecordRefused(f"invoice {number}: due before it is issued")
+    if paid_amount < 0:
+        raise RecordRefused(f"invoice {number}: a negative amount paid")
+    amounts = [line.amounts() for line in lines]
+    columns = {
+        "external_id": external_id, "party_id": party_id, "number": number, "contract_id": contract_id,
+        "issue_date": issue_date, "due_date": due_date, "period_start": period_start, "period_end": period_end,
+        "currency": currency, "paid_amount": Decimal(paid_amount), "cancelled": cancelled, "pdf_sha256": pdf_sha256,
+        "net_amount": sum((net for net, _vat, _total in amounts), ZERO),
+        "vat_amount": sum((vat for _net, vat, _total in amounts), ZERO),
+        "total_amount": sum((total for _net, _vat, total in amounts), ZERO),
+    }
+    line_columns = [
+        {"position": n, "description": line.description, "quantity": line.quantity, "unit": line.unit,
+         "unit_price": line.unit_price, "vat_rate": line.vat_rate, "net_amount": net, "vat_amount": vat,
+         "total_amount": total}
+        for n, (line, (net, vat, total)) in enumerate(zip(lines, amounts), start=1)
+    ]
+    return columns, line_columns
+
+
 def upsert_invoice(session, *, external_id: str, party_id: int, number: str, issue_date: date, due_date: date,
                    lines: list[LineInput], currency: str = "RUB", contract_id: int | None = None,
                    period_start: date | None = None, period_end: date | None = None,
@@ -58,37 +90,42 @@ def upsert_invoice(session, *, external_id: str, party_id: int, number: str, iss
     again. ``flush=False`` leaves the writing to the caller's next flush, so that a batch writes its
     invoices and their lines in one; only replacing lines flushes (the old ones must go before the new
     ones take their positions)."""
-    if due_date < issue_date:
-        raise RecordRefused(f"invoice {number}: due before it is issued")
-    if paid_amount < 0:
-        raise RecordRefused(f"invoice {number}: a negative amount paid")
-    amounts = [line.amounts() for line in lines]
+    columns, line_columns = invoice_columns(
+        external_id=external_id, party_id=party_id, number=number, issue_date=issue_date, due_date=due_date,
+        lines=lines, currency=currency, contract_id=contract_id, period_start=period_start, period_end=period_end,
+        paid_amount=paid_amount, cancelled=cancelled, pdf_sha256=pdf_sha256)
     invoice = _by_external_id(session, Invoice, external_id) if found is LOOK_IT_UP else found
     if invoice is None:
         invoice = Invoice(external_id=external_id)
         session.add(invoice)
     elif invoice.party_id != party_id:
         raise RecordRefused(f"invoice {external_id}: it belongs to another party")
-    invoice.party_id, invoice.number, invoice.contract_id = party_id, number, contract_id
-    invoice.issue_date, invoice.due_date = issue_date, due_date
-    invoice.period_start, invoice.period_end = period_start, period_end
-    invoice.currency, invoice.paid_amount, invoice.cancelled = currency, Decimal(paid_amount), cancelled
-    invoice.pdf_sha256 = pdf_sha256
-    invoice.net_amount = sum((net for net, _vat, _total in amounts), ZERO)
-    invoice.vat_amount = sum((vat for _net, vat, _total in amounts), ZERO)
-    invoice.total_amount = sum((total for _net, _vat, total in amounts), ZERO)
+    for name, value in columns.items():
+        setattr(invoice, name, value)
     if invoice.lines:  # the old lines go first: the new ones take their positions
         invoice.lines.clear()
         session.flush()
-    invoice.lines = [
-        InvoiceLine(position=n, description=line.description, quantity=line.quantity, unit=line.unit,
-                    unit_price=line.unit_price, vat_rate=line.vat_rate, net_amount=net, vat_amount=vat,
-                    total_amount=total)
-        for n, (line, (net, vat, total)) in enumerate(zip(lines, amounts), start=1)
-    ]
+    invoice.lines = [InvoiceLine(**line) for line in line_columns]
     if flush:
         session.flush()
     return invoice
+
+
+def insert_invoices(session, invoices: list[tuple[dict, list[dict]]]) -> dict[str, int]:
+    """New invoices, each as ``invoice_columns`` gives it, with their lines: written in a statement for
+    the invoices and one for the lines (db/bulk.py), without an ORM object each (a batch brings thousands);
+    their ids by external id. The caller has seen that none of them is here (one that is fails the statement)."""
+    if not invoices:
+        return {}
+    insert_rows(session, Invoice.__table__, [columns for columns, _lines in invoices])
+    external_ids = [columns["external_id"] for columns, _lines in invoices]
+    ids = {}
+    for first in range(0, len(external_ids), IN_LIST):
+        ids.update(session.execute(select(Invoice.external_id, Invoice.id).where(
+            among(session, Invoice.external_id, external_ids[first:first + IN_LIST]))).all())
+    lines = [dict(line, invoice_id=ids[columns["external_id"]]) for columns, lines in invoices for line in lines]
+    insert_rows(session, InvoiceLine.__table__, lines)
+    return ids
 
 
 def upsert_payment(session, *, external_id: str, party_id: int, paid_on: date, amount: Decimal, purpose: str = "",
