@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 from waitress.server import create_server
 
 import portal
@@ -34,7 +35,9 @@ def live_db_url(db_url, tmp_path_factory):
         yield f"sqlite:///{tmp_path_factory.mktemp('live')}/live.sqlite"
         return
     name = f"{url.database}_live"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    # No pool: a connection kept from the start would be dead at the end, once the reliability tests
+    # have restarted PostgreSQL (CI's PORTAL_RESTART_DB), and the drop would fail on it.
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
