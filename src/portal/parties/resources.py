@@ -94,10 +94,16 @@ def find_party(resource):
     return None
 
 
+def visible_party_ids(identity) -> list[int] | None:
+    """The ids of the parties an identity may list (own memberships, managed parties), sorted; None for
+    staff who see every party."""
+    if sees_every_party(identity):
+        return None
+    return sorted(set(identity.party_ids) | set(identity.managed_party_ids))
+
+
 def visible_parties_query(identity):
     """The parties an identity may list: own memberships, managed parties, or all (staff)."""
     query = select(Party)
-    if sees_every_party(identity):
-        return query
-    ids = set(identity.party_ids) | set(identity.managed_party_ids)
-    return query.where(Party.id.in_(ids))
+    ids = visible_party_ids(identity)
+    return query if ids is None else query.where(Party.id.in_(ids))

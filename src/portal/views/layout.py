@@ -14,10 +14,9 @@ from portal.messages.inbox import unread_by_party, unread_parties_statement
 from portal.messages.models import MessageReceipt
 from portal.messages.services import deliver_pending, unread_receipts
 from portal.parties.models import Party
-from portal.parties.resources import find_party
+from portal.parties.resources import find_party, visible_party_ids
 from portal.root import Root
 from portal.security.permissions import Permission
-from portal.security.roles import sees_every_party
 from portal.views.navigation import nav_items
 from portal.workflows import notices
 from portal.workflows.services import IWorkflowService
@@ -140,9 +139,7 @@ class Layout:
     @reify
     def _message_parties(self):
         """The ids of the parties whose messages this user may see (a sorted list), None for all."""
-        if sees_every_party(self.identity):
-            return None
-        return sorted(set(self.identity.party_ids) | set(self.identity.managed_party_ids))
+        return visible_party_ids(self.identity)
 
     @reify
     def _unread(self):
