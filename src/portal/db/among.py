@@ -1,4 +1,5 @@
-"""A batch's look-ups by a list of keys: ``column`` is one of these few hundred values.
+"""A batch's look-ups by a list of keys: ``column`` is one of these few hundred values (or two columns
+one of these pairs).
 
 An ``IN (...)`` has a placeholder per value, which SQLAlchemy renders and the driver converts one by
 one for every statement (psycopg keeps no converted statement of more than 50 parameters): a batch of
@@ -6,13 +7,24 @@ invoices looks things up a few hundred times. On PostgreSQL the values go as one
 (``= ANY(...)``, which the indexes serve as they serve ``IN``): one placeholder, a statement converted
 once. Elsewhere it is the ``IN``.
 """
-from sqlalchemy import any_, bindparam
+from sqlalchemy import any_, bindparam, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 
 
 def among(session, column, values):
-    """SQL: ``column`` is one of ``values`` (a list, kept to a few hundred by the caller)."""
+    """SQL: ``column`` is one of ``values`` (a list: a few hundred, or a batch's few thousand readers)."""
     values = list(values)
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+def among_pairs(session, columns, pairs):
+    """SQL: the two ``columns`` together are one of ``pairs`` (a list of pairs, kept to a few hundred by
+    the caller); on PostgreSQL as two arrays unnested side by side (two placeholders)."""
+    pairs = list(pairs)
+    if session.get_bind().dialect.name == "postgresql":
+        given = func.unnest(*(bindparam(None, [pair[n] for pair in pairs], type_=ARRAY(column.type))
+                              for n, column in enumerate(columns))).table_valued("first", "second").render_derived()
+        return tuple_(*columns).in_(select(given.c.first, given.c.second))
+    return tuple_(*columns).in_(pairs)

@@ -23,7 +23,7 @@ from portal.notifications.kinds import INVOICES
 from portal.notifications.services import chosen_channels
 from portal.outbox.letters import one_line
 from portal.parties.models import Membership, MembershipRole, MembershipState, Party
-from portal.parties.services import sees_parties
+from portal.parties.services import member_sees_party
 
 TOPIC = "invoice.issue"
 RECENT_DAYS_SETTING = "portal.finance.announce_days"
@@ -62,14 +62,15 @@ def issued(db, external_ids) -> list:
 def finance_readers(db, party_ids) -> dict[int, list[User]]:
     """Party id -> the active members of it who act for it in money matters and may see it (the
     page's rule, parties/services.py), in a statement per few hundred parties."""
-    member = aliased(Membership)
+    member, party = aliased(Membership), aliased(Party)
     found = defaultdict(list)
     ids = sorted(party_ids)
     for first in range(0, len(ids), IN_LIST):
-        rows = db.execute(select(member.party_id, User).join(User, User.id == member.user_id).where(
+        rows = db.execute(select(member.party_id, User).join(User, User.id == member.user_id)
+                          .join(party, party.id == member.party_id).where(
             among(db, member.party_id, ids[first:first + IN_LIST]), member.state == MembershipState.active.value,
             member.role.in_([MembershipRole.all.value, MembershipRole.finance.value]),
-            User.state == UserState.active.value, sees_parties(User.id, [member.party_id]),
+            User.state == UserState.active.value, member_sees_party(member, party),
         ).order_by(member.party_id, User.id))
         for party_id, user in rows:
             found[party_id].append(user)

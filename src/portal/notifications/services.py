@@ -8,6 +8,7 @@ page rule) is outbox/letters.py's to say.
 """
 from sqlalchemy import delete, select
 
+from portal.db.among import among
 from portal.identity.models import Role, UserRole
 from portal.notifications.kinds import KINDS, NotificationKind
 from portal.notifications.models import Channel, NotificationPreference, RoleNotificationDefault
@@ -32,11 +33,11 @@ def chosen_channels(session, user_ids, kind: NotificationKind) -> dict[int, Chan
     if not ids:
         return {}
     chosen = dict(session.execute(select(NotificationPreference.user_id, NotificationPreference.channel).where(
-        NotificationPreference.kind == kind.name, NotificationPreference.user_id.in_(ids))).all())
+        NotificationPreference.kind == kind.name, among(session, NotificationPreference.user_id, ids))).all())
     defaults = session.execute(
         select(UserRole.user_id, UserRole.role, RoleNotificationDefault.channel)
         .join(RoleNotificationDefault, RoleNotificationDefault.role == UserRole.role)
-        .where(UserRole.user_id.in_(ids), RoleNotificationDefault.kind == kind.name)).all()
+        .where(among(session, UserRole.user_id, ids), RoleNotificationDefault.kind == kind.name)).all()
     for user_id, _role, channel in sorted(defaults, key=lambda row: ROLE_ORDER.get(row[1], len(ROLE_ORDER))):
         chosen.setdefault(user_id, channel)
     return {user_id: _allowed(kind, chosen.get(user_id)) for user_id in ids}

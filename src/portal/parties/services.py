@@ -15,13 +15,23 @@ from portal.parties.models import ManagerAssignment, Membership, MembershipState
 from portal.security.roles import ALL_PARTIES_ROLES, sees_every_party
 
 
+def _manages(user_id, party_id):
+    """SQL: ``user_id`` is assigned as a manager of ``party_id`` (correlated to the statement around it)."""
+    return (exists().where(ManagerAssignment.user_id == user_id, ManagerAssignment.party_id == party_id)
+            .correlate_except(ManagerAssignment))
+
+
+def _sees_every_party(user_id):
+    """SQL: ``user_id`` holds a role that sees every party."""
+    return exists().where(UserRole.user_id == user_id, UserRole.role.in_([r.value for r in ALL_PARTIES_ROLES]))
+
+
 def _own(user_id, party_id):
     """SQL: ``user_id`` manages ``party_id`` or is an active member of it, the party not blocked
     (correlated to the statements around it however deep it sits: users and parties come from there)."""
     member_of = aliased(Party)
     return or_(
-        exists().where(ManagerAssignment.user_id == user_id, ManagerAssignment.party_id == party_id)
-        .correlate_except(ManagerAssignment),
+        _manages(user_id, party_id),
         exists().where(Membership.user_id == user_id, Membership.party_id == party_id,
                        Membership.state == MembershipState.active.value,
                        member_of.id == Membership.party_id, member_of.state == PartyState.active.value)
@@ -33,10 +43,20 @@ def sees_parties(user_id, party_ids):
     """SQL: whether the user ``user_id`` (a column such as ``User.id``, or a value) may see every
     party of ``party_ids``: by a role that sees every party, or as a manager or an active member of each."""
     ids = sorted(set(party_ids))
-    every_party = exists().where(UserRole.user_id == user_id, UserRole.role.in_([r.value for r in ALL_PARTIES_ROLES]))
+    every_party = _sees_every_party(user_id)
     if len(ids) == 1:
         return or_(every_party, _own(user_id, ids[0]))
     return or_(every_party, ~exists().where(Party.id.in_(ids), ~_own(user_id, Party.id)))
+
+
+def member_sees_party(member, party):
+    """SQL, over an active membership ``member`` joined to its ``party``: whether the member may see that
+    party. It is ``sees_parties`` for a user already known to be the party's active member, which leaves
+    the party not blocked, or a role that sees every party, or an assignment as its manager; asked so
+    (rather than as ``sees_parties``, which looks the membership up again) where a batch reads the
+    members of a thousand parties at once."""
+    return or_(party.state == PartyState.active.value, _sees_every_party(member.user_id),
+               _manages(member.user_id, party.id))
 
 
 def party_viewers(party_ids):

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import colander
-from sqlalchemy import inspect, select, tuple_
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload, object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -47,7 +47,7 @@ from portal.api.references import (
     unmoved,
 )
 from portal.attachments.services import AttachmentService
-from portal.db.among import among
+from portal.db.among import among, among_pairs
 from portal.finance.mail import announce, issued, recent_days
 from portal.finance.models import (
     ZERO,
@@ -262,7 +262,7 @@ def prefetch_invoices(db, rows) -> None:
         numbers.update(dict.fromkeys(some))
         numbers.update(((party_id, number), external_id) for party_id, number, external_id in db.execute(
             select(Invoice.party_id, Invoice.number, Invoice.external_id)
-            .where(tuple_(Invoice.party_id, Invoice.number).in_(some))))
+            .where(among_pairs(db, (Invoice.party_id, Invoice.number), some))))
 
 
 def _number_is_free(db, party, invoice, number):
