@@ -731,7 +731,9 @@ class Bench:
             self.report.rows.append(Row(f"API batch upsert, {rows:,} {BATCH_ENTITY}: rows/s, {label}", f"{rate:,.0f}/s",
                                         "", "", f"≥ {target:,}/s", "ok" if rate >= target else "SHORT"))
         self.report.notes.append(f"  batch upsert: {BATCH_ENTITY} in batches of the API's size, each committed, through"
-                                 " api/services.py (validate, look up by the chunk, compare, a savepoint per chunk); the targets are PostgreSQL's")
+                                 " api/services.py (validate, look up by the chunk, compare, a savepoint per chunk),"
+                                 " in a process warmed up by one row first, as a running server is;"
+                                 " the targets are PostgreSQL's")
 
     def file_import(self) -> None:
         """The same generated XLSX read by the import's reader, by openpyxl's read-only mode alone and by
