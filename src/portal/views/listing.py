@@ -96,9 +96,10 @@ class ListSpec:
     callable(request)); ``ascii_name`` the file for clients that cannot read
     that. ``scalars``: the page's rows are entities (False: rows of columns);
     ``export_scalars`` says so for the export when its statement differs.
-    ``shown``: the names of the entity's columns the page's rows show; the page
-    then selects those alone, as plain rows (building fifty ORM objects cost a
-    list page more than its query did); the export still reads the entities.
+    ``shown``: the names of the entity's columns the page's rows show (or of a
+    column ``statement()`` adds, by its label); the page then selects those
+    alone, as plain rows (building fifty ORM objects cost a list page more than
+    its query did); the export still reads the entities.
     """
 
     columns: Any
@@ -209,8 +210,10 @@ class ListView:
         statement = self.listed()
         if not self.spec.shown:
             return statement
-        entity = statement.column_descriptions[0]["entity"]
-        return statement.with_only_columns(*(getattr(entity, name) for name in self.spec.shown))
+        first, *added = statement.column_descriptions
+        added = {column["name"]: column["expr"] for column in added}  # columns ``statement()`` adds, by label
+        return statement.with_only_columns(*(added[name] if name in added else getattr(first["entity"], name)
+                                             for name in self.spec.shown))
 
     def page(self) -> dict:
         """The page for the template: ``page`` (rows, pager), ``sort``, ``q``, ``filters``, ``export_url``."""

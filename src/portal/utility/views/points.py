@@ -50,7 +50,7 @@ def export_columns(request):
              permission=Permission.SupplyPointsView, request_method=("GET", "HEAD"))
 class SupplyPointList(ListView):
     """The party's supply points, filtered by medium and state, searched by address and accounting id:
-    the page and its export. Rows are (SupplyPoint, contract_number)."""
+    the page (rows of the ``shown`` columns) and its export (rows of a SupplyPoint and its contract_number)."""
 
     spec = ListSpec(
         columns=export_columns,
@@ -60,6 +60,7 @@ class SupplyPointList(ListView):
         filters={"medium": (SupplyPoint.medium, set(Medium)), "state": (SupplyPoint.state, set(SupplyPointState))},
         search=(SupplyPoint.address, SupplyPoint.external_id),
         title=_("Supply points"), ascii_name="supply-points", scalars=False,
+        shown=("id", "address", "medium", "tariff", "state", "self_readings", "external_id", "contract_number"),
     )
 
     def statement(self):
