@@ -50,10 +50,11 @@ def count_cap(registry) -> int:
     return cap
 
 
-def list_page(request, statement, *, scalars=True) -> Page:
-    """The page of ``statement`` the query string asks for, its total counted up to the cap."""
+def list_page(request, statement, *, scalars=True, total=None) -> Page:
+    """The page of ``statement`` the query string asks for, its total counted up to the cap (or ``total``,
+    when the caller knows it exactly)."""
     return Page(request.dbsession, statement, page=parse_page(request.params.get("page")), scalars=scalars,
-                count_cap=count_cap(request.registry))
+                count_cap=count_cap(request.registry), total=total)
 
 
 def per_request(value, request):
@@ -215,9 +216,15 @@ class ListView:
         return statement.with_only_columns(*(added[name] if name in added else getattr(first["entity"], name)
                                              for name in self.spec.shown))
 
+    def known_total(self) -> int | None:
+        """How many rows ``listed()`` gives, when the view has counted them exactly already (its totals
+        did); None, and the pager counts."""
+        return None
+
     def page(self) -> dict:
         """The page for the template: ``page`` (rows, pager), ``sort``, ``q``, ``filters``, ``export_url``."""
-        page = list_page(self.request, self.page_statement(), scalars=self.spec.scalars and not self.spec.shown)
+        page = list_page(self.request, self.page_statement(), scalars=self.spec.scalars and not self.spec.shown,
+                         total=self.known_total())
         values = {
             "listing": self,
             "page": page,

@@ -67,13 +67,16 @@ class Page:
     """
 
     def __init__(self, dbsession, statement, *, page=1, page_size=DEFAULT_PAGE_SIZE, scalars=True,
-                 count_cap=DEFAULT_COUNT_CAP):
+                 count_cap=DEFAULT_COUNT_CAP, total=None):
         self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
         self.count_cap = max(count_cap, self.page_size)
         self._db, self._statement, self._scalars = dbsession, statement, scalars
-        counted = self._count(self.count_cap + 1)
-        self.total_known = counted <= self.count_cap
-        self.total = counted if self.total_known else self.count_cap
+        if total is not None:  # the caller counted the whole set already (a list's totals): exact, not counted again
+            self.total_known, self.total = True, total
+        else:
+            counted = self._count(self.count_cap + 1)
+            self.total_known = counted <= self.count_cap
+            self.total = counted if self.total_known else self.count_cap
         self.page = max(1, page)
         if self.total_known:
             self.page = min(self.page, self.page_count)

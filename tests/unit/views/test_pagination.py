@@ -9,6 +9,7 @@ from sqlalchemy import event, select
 from portal.parties.models import Party
 from portal.views.listing import ListSpec, ListView
 from portal.views.pagination import Page, SortSpec, parse_page
+from tests.conftest import statements
 from tests.factories import PartyFactory
 
 
@@ -153,3 +154,13 @@ def test_the_count_reads_no_further_than_the_cap(dbsession, twelve):
     count_sql, count_params = seen[0]
     assert "count(*)" in count_sql and "LIMIT" in count_sql
     assert 6 in (count_params.values() if isinstance(count_params, dict) else count_params)
+
+
+def test_a_total_the_caller_knows_is_not_counted_again_and_pages_exactly(dbsession, twelve):
+    statement = select(Party).where(Party.name.like("C%")).order_by(Party.name)
+    with statements(dbsession) as seen:
+        page = Page(dbsession, statement, page=4, page_size=3, count_cap=5, total=12)  # past the cap: still exact
+    assert len(seen) == 1 and "count(" not in seen[0].lower()  # the rows alone
+    assert page.total_known and page.total == 12 and page.page_count == 4 and not page.has_next
+    assert names(page) == ["C09", "C10", "C11"]
+    assert Page(dbsession, statement, page=99, page_size=3, total=12).page == 4

@@ -1,5 +1,6 @@
 """The party's invoices: the list (filters, sort, pages, the totals of what is listed, its export) and
 one invoice with its lines and the payments that paid it."""
+from pyramid.decorator import reify
 from pyramid.view import view_config
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -92,9 +93,17 @@ class InvoiceList(ListView):
     def export_statement(self, statement):
         return statement.options(joinedload(Invoice.contract))
 
+    @reify
+    def totals(self) -> list:
+        """Per currency, the count and sums of every invoice listed (not one page)."""
+        return invoice_totals(self.request.dbsession, self.listed())
+
+    def known_total(self) -> int:
+        return sum(each.count for each in self.totals)
+
     def extra(self, page):
         db = self.request.dbsession
-        contracts = db.scalars(select(Contract).where(Contract.party_id == self.context.party.id)
+        contracts = db.execute(select(Contract.id, Contract.number).where(Contract.party_id == self.context.party.id)
                                .order_by(Contract.valid_from.desc(), Contract.id)).all()
         page_ids = [invoice.id for invoice in page.items]
         return {
@@ -104,7 +113,7 @@ class InvoiceList(ListView):
             "contracts": contracts,
             "contract_numbers": {c.id: c.number for c in contracts},
             "states": STATE_TITLES,
-            "totals": invoice_totals(db, self.listed()),
+            "totals": self.totals,
             "page_zip_url": self.request.resource_url(self.context, "zip", query=[("id", i) for i in page_ids])
             if page_ids else None,
             "max_zip": MAX_ZIP_INVOICES,
