@@ -12,12 +12,12 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
-from babel.numbers import format_decimal
 from pyramid.settings import aslist
 from sqlalchemy import select
 from zope.interface import Interface, implementer
 
 from portal.attachments.models import Attachment
+from portal.formats import format_number
 from portal.i18n import _
 
 CHUNK = 64 * 1024
@@ -77,8 +77,8 @@ def human_size(size: int, locale: str = "en") -> str:
     if size < 1024:
         return f"{size} B"
     if size < 1024 * 1024:
-        return format_decimal(size / 1024, "#,##0.#", locale=locale) + " KB"
-    return format_decimal(size / 1024 / 1024, "#,##0.#", locale=locale) + " MB"
+        return format_number(size / 1024, locale, "#,##0.#") + " KB"
+    return format_number(size / 1024 / 1024, locale, "#,##0.#") + " MB"
 
 
 def safe_filename(name: str) -> str:
