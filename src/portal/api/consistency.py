@@ -9,9 +9,8 @@ resolve with ``note_missing``; the upsert service collects it (``take_missing``)
 """
 from sqlalchemy import delete, select
 
-from portal.api.entities import IN_LIST
 from portal.api.models import ApiInconsistency
-from portal.db.among import among
+from portal.db.among import IN_LIST, among
 from portal.db.meta import utcnow
 
 PENDING = "portal.api.missing_references"

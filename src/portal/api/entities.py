@@ -3,7 +3,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 REGISTRY_KEY = "portal.api_entities"
-IN_LIST = 500  # external ids in one IN (...) of a batch's look-ups: well under what the databases take
 
 
 class RowError(Exception):

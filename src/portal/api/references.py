@@ -9,8 +9,8 @@ import contextlib
 from sqlalchemy import inspect, select
 
 from portal.api.consistency import note_missing
-from portal.api.entities import IN_LIST, RowError
-from portal.db.among import among
+from portal.api.entities import RowError
+from portal.db.among import IN_LIST, among
 from portal.i18n import _
 from portal.parties.models import Contract, Party
 

@@ -10,9 +10,11 @@ once. Elsewhere it is the ``IN``.
 from sqlalchemy import any_, bindparam, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 
+IN_LIST = 500  # values in one look-up: a batch asks in slices of this many, well under what the databases take
+
 
 def among(session, column, values):
-    """SQL: ``column`` is one of ``values`` (a list: a few hundred, or a batch's few thousand readers)."""
+    """SQL: ``column`` is one of ``values`` (a list: ``IN_LIST`` at most, or a batch's few thousand readers)."""
     values = list(values)
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
@@ -20,7 +22,7 @@ def among(session, column, values):
 
 
 def among_pairs(session, columns, pairs):
-    """SQL: the two ``columns`` together are one of ``pairs`` (a list of pairs, kept to a few hundred by
+    """SQL: the two ``columns`` together are one of ``pairs`` (a list of at most ``IN_LIST`` pairs, sliced by
     the caller); on PostgreSQL as two arrays unnested side by side (two placeholders)."""
     pairs = list(pairs)
     if session.get_bind().dialect.name == "postgresql":

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from portal.db.among import among
+from portal.db.among import IN_LIST, among
 from portal.finance.models import Invoice
 from portal.formats import format_date, format_money
 from portal.identity.models import User, UserState
@@ -30,7 +30,6 @@ RECENT_DAYS_SETTING = "portal.finance.announce_days"
 DEFAULT_RECENT_DAYS = 30
 # Invoices named in one letter; more are counted ("and 12 more") and found in the list.
 LISTED = 20
-IN_LIST = 500  # parties in one IN (...)
 
 
 def recent_days(settings) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from portal.api.consistency import note_missing
-from portal.api.entities import IN_LIST, RowError
+from portal.api.entities import RowError
 from portal.api.files import checked_file, stored_file
 from portal.api.nodes import (
     choice_node,
@@ -47,7 +47,7 @@ from portal.api.references import (
     unmoved,
 )
 from portal.attachments.services import AttachmentService
-from portal.db.among import among, among_pairs
+from portal.db.among import IN_LIST, among, among_pairs
 from portal.finance.mail import announce, issued, recent_days
 from portal.finance.models import (
     ZERO,

@@ -12,13 +12,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from portal.db.among import among
+from portal.db.among import IN_LIST, among
 from portal.db.bulk import insert_rows
 from portal.finance.models import ZERO, Balance, BalanceKind, Invoice, InvoiceLine, Payment, PaymentAllocation
 from portal.finance.services.invoices import line_amounts
 
 LOOK_IT_UP = object()  # upsert_invoice's ``found`` when the caller has not looked the invoice up
-IN_LIST = 500  # external ids in one IN (...)
 
 
 class RecordRefused(ValueError):
