@@ -5,9 +5,12 @@ from urllib.parse import quote
 
 import openpyxl
 
+from portal.attachments.services import human_size
 from portal.audit.services import DatabaseAuditService
 from portal.documents.models import DocumentNotice
+from portal.documents.services import publishing
 from portal.documents.services.publishing import attach_to_party
+from tests.factories import documents as make
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -146,3 +149,41 @@ def test_a_new_document_that_is_no_longer_shown_is_not_counted(library, as_user,
     dbsession.flush()
     assert "New documents" not in as_user(library.reader).get(f"/p/{mine.id}/").text
     assert notice(dbsession, document, mine) is not None  # the notice stays, for the record
+
+
+def library_rows(page) -> dict[str, tuple[str, str, str]]:
+    """title -> (folder, file name, size) of each row of the library's table."""
+    rows = {}
+    for tr in page.html.select("table.documents tbody tr"):
+        cells = tr.select("td")
+        rows[cells[0].a.text.strip()] = (cells[1].text.strip(), cells[5].a.text.strip(),
+                                         cells[5].select_one(".muted").text.strip())
+    return rows
+
+
+def test_each_row_shows_its_folder_in_the_users_language_and_its_current_file(library, as_user, dbsession):
+    """The rows read their folder and current version for themselves (library.listed_rows): a new version
+    replaces the file shown, a document in no folder is listed and counted, and the export agrees."""
+    files, content = make.store(dbsession), make.pdf_bytes("The second version") * 40
+    publishing.replace_version(dbsession, DatabaseAuditService(dbsession), files, library.docs.public,
+                               files.check(io.BytesIO(content), "contract-v2.pdf"))
+    make.document(dbsession, title_en="Loose leaflet", filename="leaflet.pdf")
+    library.reader.language = "ru"
+    dbsession.flush()
+    browser = as_user(library.reader)
+    page = browser.get(f"/p/{library.mine.id}/documents/?sort=title")
+    rows = library_rows(page)
+    assert {title: row[:2] for title, row in rows.items()} == {
+        "Agreement for Reader": ("Договоры", "document.pdf"),
+        "Loose leaflet": ("—", "leaflet.pdf"),
+        "Заявление на подключение": ("Бланки", "document.pdf"),
+        "Типовой договор поставки": ("Договоры", "contract-v2.pdf"),
+    }
+    assert rows["Типовой договор поставки"][2] == human_size(len(content), "ru")
+    # Unfiltered, the total is the folders' counts added up, the one in no folder included.
+    assert "1–4 из 4" in " ".join(page.html.select_one("nav.pager").text.split())
+    sheet = openpyxl.load_workbook(io.BytesIO(browser.get(f"/p/{library.mine.id}/documents/export.xlsx"
+                                                          "?sort=title").body)).active
+    exported = {r[0]: (r[1], r[6]) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert exported["Типовой договор поставки"] == ("Договоры", "contract-v2.pdf")
+    assert exported["Loose leaflet"] == (None, "leaflet.pdf")

@@ -96,12 +96,21 @@ def current_version_join():
     return and_(DocumentVersion.document_id == Document.id, DocumentVersion.number == Document.version)
 
 
-def listed_rows(statement, party_id):
-    """``statement``'s documents as rows of (Document, DocumentVersion, DocumentFolder or None, is_new)."""
-    return (
-        statement.add_columns(DocumentVersion, DocumentFolder, is_new_for(party_id).label("is_new"))
-        .join(DocumentVersion, current_version_join())
-        .outerjoin(DocumentFolder, DocumentFolder.id == Document.folder_id)
+def listed_rows(statement, party_id, language: str):
+    """``statement``'s documents as rows of (Document, ``filename`` and ``size`` of its current version,
+    ``folder_title`` in ``language`` or None, ``is_new``).
+
+    The version and the folder are scalar subqueries, which the database reads for the rows it returns
+    only, after the sort and the limit: joined, every document the party is shown was joined to its
+    version and folder, then sorted, to show fifty of them (three quarters of the page's SQL time).
+    """
+    version = select(DocumentVersion).where(current_version_join())
+    return statement.add_columns(
+        version.with_only_columns(DocumentVersion.filename).scalar_subquery().label("filename"),
+        version.with_only_columns(DocumentVersion.size).scalar_subquery().label("size"),
+        select(title_column(DocumentFolder, language)).where(DocumentFolder.id == Document.folder_id)
+        .scalar_subquery().label("folder_title"),
+        is_new_for(party_id).label("is_new"),
     )
 
 
@@ -113,9 +122,9 @@ def folder_counts(session, party_id, today: date) -> dict:
     return dict(rows)
 
 
-def party_folders(session, party_id, today: date, language: str) -> list[tuple]:
-    """The folders holding any of the party's documents, by title, each with its count."""
-    counts = folder_counts(session, party_id, today)
+def party_folders(session, counts: dict, language: str) -> list[tuple]:
+    """The folders of ``folder_counts``' ``counts`` (those holding any of the party's documents), by
+    title, each with its count."""
     ids = [i for i in counts if i is not None]
     folders = session.scalars(select(DocumentFolder).where(DocumentFolder.id.in_(ids))).all() if ids else []
     folders = sorted(folders, key=lambda f: (title_in(f, language).lower(), f.id))

@@ -4,6 +4,7 @@ exported; one document's page and its download; the new ones on the party's home
 Opening a document (its page or its file) by a user of the party is what makes it no longer new
 to the party; staff and the party's managers opening it change nothing.
 """
+from pyramid.decorator import reify
 from pyramid.view import view_config
 
 from portal.documents.models import Document
@@ -37,14 +38,13 @@ def export_columns(request):
     language = request.locale_name
     return (
         Column(_("Title"), lambda row: library.title_in(row.Document, language), width=50),
-        Column(_("Folder"), lambda row: library.title_in(row.DocumentFolder, language) if row.DocumentFolder else None,
-               width=28),
+        Column(_("Folder"), lambda row: row.folder_title, width=28),
         Column(_("Tags"), lambda row: row.Document.tags or None, width=30),
         Column(_("Valid from"), lambda row: row.Document.valid_from, kind="date"),
         Column(_("Valid to"), lambda row: row.Document.valid_to, kind="date"),
         Column(_("Updated"), lambda row: row.Document.updated_at, kind="datetime"),
-        Column(_("File"), lambda row: row.DocumentVersion.filename, width=36),
-        Column(_("Size, bytes"), lambda row: row.DocumentVersion.size, kind="number", width=12),
+        Column(_("File"), lambda row: row.filename, width=36),
+        Column(_("Size, bytes"), lambda row: row.size, kind="number", width=12),
         Column(_("New"), lambda row: YES if row.is_new else None, width=8),
     )
 
@@ -55,7 +55,8 @@ def export_columns(request):
              request_method=("GET", "HEAD"))
 class Library(ListView):
     """The documents the party is shown, in a folder or all, by tag, searched in both titles and the tags:
-    the page and its export. Rows are (Document, DocumentVersion, DocumentFolder, is_new)."""
+    the page and its export. The export's rows are (Document, filename, size, folder_title, is_new)
+    (``library.listed_rows``); the page's the columns it shows."""
 
     spec = ListSpec(
         columns=export_columns,
@@ -64,17 +65,31 @@ class Library(ListView):
                  "tag": (lambda request, value: library.has_tag(value), library.ANY_TAG)},
         search=(Document.title_en, Document.title_ru, Document.tags),
         title=_("Documents"), ascii_name="documents", scalars=False,
+        shown=("id", "title_en", "title_ru", "tags", "valid_to", "updated_at", "filename", "size", "folder_title",
+               "is_new"),
     )
 
     def statement(self):
-        return library.listed_rows(self.context.query(), self.context.party.id)
+        return library.listed_rows(self.context.query(), self.context.party.id, self.request.locale_name)
+
+    def known_total(self):
+        """Unfiltered, the list holds every document of every folder (and those in none): the folders'
+        counts, which the page shows anyway, add up to its total without counting it again."""
+        if self.q or self.filters:
+            return None
+        return sum(self.folder_counts.values())
+
+    @reify
+    def folder_counts(self):
+        """{folder id: how many of the party's documents it holds}, read once for the folders and the total."""
+        return library.folder_counts(self.request.dbsession, self.context.party.id, self.context.today)
 
     def extra(self, page):
         request, context = self.request, self.context
         db, party_id, language = request.dbsession, context.party.id, request.locale_name
         folder_id = self.filters.get("folder")
         return {
-            "folders": library.party_folders(db, party_id, context.today, language),
+            "folders": library.party_folders(db, self.folder_counts, language),
             "folder_id": int(folder_id) if folder_id else None,
             "tags": library.party_tags(db, party_id, context.today),
             "tag": self.filters.get("tag"),
