@@ -65,6 +65,9 @@ DOCUMENTS = "documents/?sort=-updated"
 # The big customer's paid invoices, newest first (views/invoices.py's sort and state filter, with the
 # totals of the filtered set the page sums in the database).
 INVOICES = "invoices/?sort=-issued&state=paid"
+# A page with the portal's layout and no list (the big customer's user's account): the floor under
+# every list page, measured beside the bare user list (see list_pages).
+ACCOUNT = "/account/"
 # The big customer's supply points by address (views/points.py's default sort, with its contract's number).
 SUPPLY_POINTS = "supply-points/?sort=address"
 # The large data sets need parties, not as many contracts, users and items per party (their big
@@ -548,6 +551,19 @@ class Bench:
             if sqlbare.big_scans(plans):
                 self.report.notes.extend(f"  plan of {path}, statement {i}: {plan.summary}"
                                          for i, plan in enumerate(plans, 1) if plan.big_scans())
+        self.floor(portal, bare, lists["requests"].login)
+
+    def floor(self, portal, bare, login) -> None:
+        """The portal's page with no list (its layout, login, traversal and ACL alone) against the bare
+        user list: a list page of the portal is slower than this page, so this ratio bounds theirs."""
+        cookie = serve.log_in(portal.base, login, PASSWORD)
+        self.log(f"load: portal {ACCOUNT} (no list) and bare Pyramid /users/")
+        loads = self.interleave({"portal": (portal.base + ACCOUNT, cookie), "bare": (f"{bare.base}/users/", None)},
+                                best=lambda runs: max(runs, key=lambda load: load.rps))
+        p, b = loads["portal"], loads["bare"]
+        self.report.add(f"{ACCOUNT} (layout, no list; bounds the rows above): req/s vs the bare user list",
+                        p.rps, b.rps, higher_is_better=True)
+        self.report.add(f"{ACCOUNT}: p50 vs the bare user list", p.p50_ms, b.p50_ms, unit=" ms")
 
     # --- growth --------------------------------------------------------------
     def growth(self) -> None:

@@ -188,6 +188,7 @@ def test_smoke_run_measures_every_row(wrk, tmp_path):
         invoices + r" \(50 rows\): req/s vs bare Pyramid",
         invoices + r" \(50 rows\): p99 vs bare Pyramid",
         invoices + r" \(50 rows\): req/s vs its SQL bare",
+        r"/account/ \(layout, no list; bounds the rows above\): req/s vs the bare user list",
         r"Invoice PDF through the portal: seconds vs bare weasyprint on the same HTML",
         r"ZIP of 10 invoice PDFs, streamed: seconds vs 10 single PDFs",
         r"/p/\?sort=name: p50 at 2,000 vs 200 parties",
