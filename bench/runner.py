@@ -684,7 +684,7 @@ class Bench:
             "ok" if growth <= WORKER_GROWTH_MIB else "SHORT",
             {"portal": round(growth, 2), "before": round(before, 2), "after": round(after, 2), "unit": "MiB"}))
         self.report.notes.append(f"  memory: one sync worker after a warm-up (the mix twice); {len(requests)} different"
-                                 " pages (a big customer's home, lists, requests, invoices, threads; the staff"
+                                 " pages (a big customer's home, lists, requests, invoices and three of their PDFs, threads; the staff"
                                  " directory and searches, parties and their requests; the admin user list)")
 
     # --- invoice PDFs ---------------------------------------------------------

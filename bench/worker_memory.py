@@ -18,6 +18,9 @@ from sqlalchemy import select
 from . import serve
 
 DISTINCT = 40  # different items of each kind in the mix, so per-item caches show if they grow
+# Invoice PDFs in the mix: few, since each takes a tenth of a second, but a PDF that leaves memory behind
+# shows here (each left up to half a MiB until the renderer kept one font configuration per thread).
+PRINTED = 3
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def mix(url: str, requests_path: str, customer: str, staff: str, admin: str) -> 
                       home + "messages/"]
     customer_pages += [f"{home}requests/{i}/" for i in requests] + [f"{home}invoices/{i}/" for i in invoices]
     customer_pages += [f"{home}messages/{i}/" for i in threads]
+    customer_pages += [f"{home}invoices/{i}/pdf" for i in invoices[:PRINTED]]
     staff_pages = ["/p/?sort=name", "/p/?sort=name&q=energo", "/p/?sort=name&q=trade"]
     staff_pages += [f"/p/{i}/" for i in parties] + [f"/p/{p}/requests/{i}/" for p, i in others]
     staff_pages += [f"/p/{p}/requests/" for p in parties[:5]]
