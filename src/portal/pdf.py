@@ -124,7 +124,7 @@ def _font_config():
     """This thread's weasyprint ``FontConfiguration``, made once.
 
     weasyprint makes a new one for each document unless given one, and each left
-    a quarter to half a MiB behind (the fonts it loaded for the ``@font-face``
+    a quarter of a MiB to a MiB behind (the fonts it loaded for the ``@font-face``
     rules), so a worker serving PDFs grew by that much with each of them. One per
     thread keeps it flat: the fonts are loaded once, and no two threads share one.
     """

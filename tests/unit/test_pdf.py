@@ -67,7 +67,7 @@ def resident_mib() -> float:
 
 def test_printing_many_documents_leaves_no_memory_behind():
     """Each document once made its own font configuration, which kept the fonts its @font-face rules
-    loaded: a worker grew by about half a MiB with every PDF of this size (20 of them: +10 MiB)."""
+    loaded: a worker grew with every PDF (20 of these: +19 MiB)."""
     renderer = PdfRenderer(Letterhead(name="Co"))
     rows = "".join(f"<tr><td>Строка {i}</td><td>{i * 13.5:.2f} ₽</td></tr>" for i in range(40))
     html = (f"<html><head><style>{renderer.fonts_css} body {{ font-family: 'DejaVu Sans' }}</style></head>"
