@@ -19,7 +19,7 @@ from . import serve
 
 DISTINCT = 40  # different items of each kind in the mix, so per-item caches show if they grow
 # Invoice PDFs in the mix: few, since each takes a tenth of a second, but a PDF that leaves memory behind
-# shows here (each left up to half a MiB until the renderer kept one font configuration per thread).
+# shows here (each left up to a MiB until the renderer kept one font configuration per thread).
 PRINTED = 3
 
 
