@@ -13,6 +13,7 @@ that ends up in a template can never make the server read a file or call a host.
 Templates use the macro of ``portal:templates/print.pt`` (its page, fonts and
 letterhead); their values get ``letterhead`` and ``fonts_css`` added.
 """
+import atexit
 import functools
 import logging
 import mimetypes
@@ -134,6 +135,13 @@ def _font_config():
 
         config = _THREAD.font_config = FontConfiguration()
     return config
+
+
+@atexit.register
+def _drop_font_config():
+    """The main thread's configuration goes at exit, while its ``__del__`` can still remove the folder of
+    fonts it made: left to the interpreter's teardown, that printed a TypeError on every exit."""
+    _THREAD.__dict__.pop("font_config", None)
 
 
 def _local_fetcher(allowed_files: frozenset):

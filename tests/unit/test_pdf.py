@@ -92,3 +92,22 @@ def test_each_thread_prints_with_a_font_configuration_of_its_own():
     thread.join()
     assert _font_config() is here
     assert there[0] is there[1] and there[0] is not here
+
+
+
+def test_at_exit_the_kept_font_configuration_removes_its_folder_of_fonts():
+    """weasyprint copies a document's @font-face files into a folder its configuration removes when it
+    goes; kept for the thread, it goes at exit (``_drop_font_config``), not in the interpreter's
+    teardown, where that removal failed with a TypeError and left the folder behind."""
+    import gc
+
+    from portal import pdf
+
+    renderer = PdfRenderer(Letterhead())
+    renderer.html_to_pdf(f"<style>{renderer.fonts_css}</style><p>Счёт</p>")
+    folder = pdf._font_config()._folder
+    assert folder is not None and folder.is_dir()
+    pdf._drop_font_config()
+    gc.collect()
+    assert not folder.exists()
+    assert pdf._font_config()._folder is None  # a new one, for what this thread prints next
