@@ -10,11 +10,10 @@ import importlib.util
 import os
 import pkgutil
 
-import zope.sqlalchemy
 from sqlalchemy import engine_from_config, event
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
-from portal.db import lazy
+from portal.db import joined, lazy
 from portal.db.meta import Base  # noqa: F401  (alembic and the tests take the metadata from here)
 
 
@@ -67,16 +66,18 @@ def _ensure_sqlite_dir(path):
 
 
 def get_session_factory(engine):
+    """Sessions of ``engine``; one made by ``get_tm_session`` follows its transaction manager."""
     load_all_models()
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    joined.register_on_factory(factory)
+    return factory
 
 
 def get_tm_session(session_factory, transaction_manager, request=None, bind=None):
     """A session joined to ``transaction_manager``: commit and abort follow it. ``bind``: another
     engine than the factory's (``lazy.read_engine``'s, for a GET)."""
-    dbsession = session_factory(info={"request": request}, **({} if bind is None else {"bind": bind}))
-    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
-    return dbsession
+    info = {"request": request, joined.MANAGER_KEY: transaction_manager}
+    return session_factory(info=info, **({} if bind is None else {"bind": bind}))
 
 
 def includeme(config):
