@@ -19,6 +19,7 @@ from portal.finance.services.top_up import DEFAULT_TYPE as DEFAULT_TOP_UP_TYPE
 from portal.finance.services.top_up import FEED_KIND as TOP_UP_FEED_KIND
 from portal.finance.services.top_up import TYPE_SETTING as TOP_UP_TYPE_SETTING
 from portal.i18n import _
+from portal.parties.resources import find_party
 from portal.security.permissions import Permission as P
 from portal.security.roles import ALL_PARTIES_ROLES
 from portal.views.navigation import NavItem
@@ -31,21 +32,16 @@ def invoices_link(layout):
     identity = layout.identity
     if identity is None:
         return None
-    party = layout.current_party
-    if party is not None:
-        party_id = party.id
-    elif not identity.is_staff and len(identity.party_ids) == 1:
-        party_id = next(iter(identity.party_ids))
-    else:
-        return None
-    try:
-        resource = layout.root["p"][str(party_id)]
-    except KeyError:
-        return None
+    resource = find_party(layout.context)
+    if resource is None:
+        if identity.is_staff or len(identity.party_ids) != 1:
+            return None
+        # Off the party's pages (the account, messages): no statement reads the party to link it.
+        resource = layout.root["p"].named(next(iter(identity.party_ids)))
     if not layout.request.has_permission(P.InvoicesView, resource):
         return None
     return NavItem(_("Invoices"), layout.request.resource_url(resource, InvoicesContainer.segment, ""),
-                   layout.path.startswith(f"/p/{party_id}/{InvoicesContainer.segment}/"))
+                   layout.path.startswith(f"/p/{resource.party.id}/{InvoicesContainer.segment}/"))
 
 
 def includeme(config):

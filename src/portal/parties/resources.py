@@ -4,6 +4,8 @@ What each kind of principal may do on a party comes from the grants the
 enabled packages declared (``config.add_party_grants``); the named children
 (``requests``, ``changes``…) from ``config.add_party_child``. This module knows none of them.
 """
+from dataclasses import dataclass
+
 from pyramid.authorization import DENY_ALL, Allow, Authenticated
 from sqlalchemy import select
 
@@ -36,6 +38,19 @@ class PartyContainer:
         if party is None:
             raise KeyError(key)
         return PartyResource(party, self)
+
+    def named(self, party_id: int) -> "PartyResource":
+        """The resource of a party the identity already names (a member's own), without reading its row:
+        for a link to it and the permission check of that link, whose ACL is the party id's alone. Its
+        ``party`` holds the id only; traversal (``[]``) is what finds a party from a URL."""
+        return PartyResource(PartyKey(party_id), self)
+
+
+@dataclass(frozen=True)
+class PartyKey:
+    """A party known by its id alone (``PartyContainer.named``)."""
+
+    id: int
 
 
 def acl_template(registry) -> tuple:

@@ -1,11 +1,13 @@
 """The invoice list (filters, sort, pages, the totals of the filtered set, the export) and the invoice page."""
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import openpyxl
 
-from tests.conftest import login
+from tests.conftest import login, statements
+from tests.factories import MembershipFactory, UserFactory
 from tests.factories import finance as f
 from tests.factories.finance import line
 
@@ -156,3 +158,26 @@ def test_the_party_home_links_the_finance_pages_and_the_header_its_invoices(test
     assert tiles["Settlement statement"].endswith(f"/p/{party}/statement")
     nav = {a.text.strip(): a["href"] for a in home.html.select("nav.nav a")}
     assert nav["Invoices"].endswith(f"/p/{party}/invoices/")
+
+
+def test_off_the_partys_pages_the_header_links_a_members_invoices_without_reading_the_party(
+        testapp, dbsession, books):
+    login(testapp, books["user"].login)
+    party = books["party"].id
+    dbsession.expunge_all()  # as in a request of its own: nothing already loaded
+    with statements(dbsession) as seen:
+        page = testapp.get("/account/")
+    nav = {a.text.strip(): a["href"] for a in page.html.select("nav.nav a")}
+    assert nav["Invoices"].endswith(f"/p/{party}/invoices/")
+    assert not [sql for sql in seen if re.search(r"\bFROM parties\b", sql) and "JOIN" not in sql]
+
+
+def test_a_member_outside_the_finance_role_has_no_invoices_link_anywhere(testapp, dbsession, books):
+    operations = UserFactory()
+    MembershipFactory(user=operations, party=books["party"], role="operations")
+    dbsession.flush()
+    login(testapp, operations.login)
+    for path in ("/account/", f"/p/{books['party'].id}/"):
+        page = testapp.get(path)
+        assert "Invoices" not in {a.text.strip() for a in page.html.select("nav.nav a")}
+    testapp.get(f"/p/{books['party'].id}/invoices/", status=403)  # its own party: forbidden, not hidden
