@@ -10,62 +10,58 @@ script's, which commits by itself) is left alone, as an unregistered session is.
 """
 from sqlalchemy import event
 from transaction._transaction import Status as ZopeStatus
-from zope.sqlalchemy.datamanager import STATUS_ACTIVE, ZopeTransactionEvents, join_transaction, mark_changed
+from zope.sqlalchemy.datamanager import STATUS_ACTIVE, join_transaction, mark_changed
 
 MANAGER_KEY = "transaction_manager"
 
 
-class FactoryTransactionEvents(ZopeTransactionEvents):
-    """``ZopeTransactionEvents`` whose transaction manager is the session's own (``info``), not the extension's."""
+def _manager(session):
+    return session.info.get(MANAGER_KEY)
 
-    def __init__(self):
-        super().__init__(initial_state=STATUS_ACTIVE, transaction_manager=None, keep_session=False)
 
-    @staticmethod
-    def _manager(session):
-        return session.info.get(MANAGER_KEY)
+def _join(session, *args):
+    """after_begin, after_attach: the session joins its manager's transaction."""
+    manager = _manager(session)
+    if manager is not None:
+        join_transaction(session, STATUS_ACTIVE, manager, False)
 
-    def after_begin(self, session, transaction, connection):
-        self._join(session)
 
-    def after_attach(self, session, instance):
-        self._join(session)
+def _changed(session):
+    manager = _manager(session)
+    if manager is not None:
+        mark_changed(session, manager, False)
 
-    def _join(self, session):
-        manager = self._manager(session)
-        if manager is not None:
-            join_transaction(session, self.initial_state, manager, self.keep_session)
 
-    def after_flush(self, session, flush_context):
-        self._changed(session)
+def _flushed(session, flush_context):
+    _changed(session)
 
-    def after_bulk_update(self, update_context):
-        self._changed(update_context.session)
 
-    def after_bulk_delete(self, delete_context):
-        self._changed(delete_context.session)
+def _bulk_written(context):
+    """after_bulk_update, after_bulk_delete."""
+    _changed(context.session)
 
-    def _changed(self, session):
-        manager = self._manager(session)
-        if manager is not None:
-            mark_changed(session, manager, self.keep_session)
 
-    def before_commit(self, session):
-        manager = self._manager(session)
-        if manager is not None:
-            # zope.sqlalchemy's own check: a joined session commits when its transaction does.
-            assert session.in_nested_transaction() or manager.get().status == ZopeStatus.COMMITTING, \
-                "Transaction must be committed using the transaction manager"
+def _executed(execute_state):
+    if execute_state.is_orm_statement and (execute_state.is_update or execute_state.is_insert
+                                           or execute_state.is_delete):
+        _changed(execute_state.session)
 
-    def do_orm_execute(self, execute_state):
-        if execute_state.is_orm_statement and (execute_state.is_update or execute_state.is_insert
-                                               or execute_state.is_delete):
-            self._changed(execute_state.session)
+
+def _before_commit(session):
+    manager = _manager(session)
+    # zope.sqlalchemy's own check: a joined session commits when its transaction does.
+    assert manager is None or session.in_nested_transaction() or manager.get().status == ZopeStatus.COMMITTING, \
+        "Transaction must be committed using the transaction manager"
+
+
+# What zope.sqlalchemy.register listens for on each session, and what answers each event here.
+LISTENERS = {
+    "after_begin": _join, "after_attach": _join, "after_flush": _flushed, "after_bulk_update": _bulk_written,
+    "after_bulk_delete": _bulk_written, "before_commit": _before_commit, "do_orm_execute": _executed,
+}
 
 
 def register_on_factory(session_factory) -> None:
     """Listen, once, for what zope.sqlalchemy listens for on each session, on every session of the factory."""
-    events = FactoryTransactionEvents()
-    for name in ("after_begin", "after_attach", "after_flush", "after_bulk_update", "after_bulk_delete",
-                 "before_commit", "do_orm_execute"):
-        event.listen(session_factory, name, getattr(events, name))
+    for name, listener in LISTENERS.items():
+        event.listen(session_factory, name, listener)

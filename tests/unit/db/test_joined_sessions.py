@@ -18,23 +18,27 @@ def factory(tmp_path):
     engine.dispose()
 
 
+@pytest.fixture
+def manager():
+    """A begun transaction of a manager of its own, as pyramid_tm gives each request."""
+    manager = transaction.TransactionManager(explicit=True)
+    manager.begin()
+    return manager
+
+
 def names(factory):
     with factory() as session:
         return session.scalars(select(Party.name).order_by(Party.name)).all()
 
 
-def test_a_session_made_with_a_manager_commits_when_its_transaction_commits(factory):
-    manager = transaction.TransactionManager(explicit=True)
-    manager.begin()
+def test_a_session_made_with_a_manager_commits_when_its_transaction_commits(factory, manager):
     get_tm_session(factory, manager).add(Party(name="Kept"))
     assert names(factory) == []
     manager.commit()
     assert names(factory) == ["Kept"]
 
 
-def test_an_aborted_transaction_leaves_nothing(factory):
-    manager = transaction.TransactionManager(explicit=True)
-    manager.begin()
+def test_an_aborted_transaction_leaves_nothing(factory, manager):
     session = get_tm_session(factory, manager)
     session.add(Party(name="Dropped"))
     session.flush()
@@ -42,22 +46,18 @@ def test_an_aborted_transaction_leaves_nothing(factory):
     assert names(factory) == []
 
 
-def test_a_bulk_update_alone_is_committed(factory):
+def test_a_bulk_update_alone_is_committed(factory, manager):
     with factory() as session:
         session.add(Party(name="Old"))
         session.commit()
-    manager = transaction.TransactionManager(explicit=True)
-    manager.begin()
     get_tm_session(factory, manager).execute(update(Party).values(name="New"))
     manager.commit()
     assert names(factory) == ["New"]
 
 
-def test_a_textual_write_marked_changed_is_committed(factory):
+def test_a_textual_write_marked_changed_is_committed(factory, manager):
     from zope.sqlalchemy import mark_changed
 
-    manager = transaction.TransactionManager(explicit=True)
-    manager.begin()
     session = get_tm_session(factory, manager)
     session.execute(text("INSERT INTO parties (name, state, created_at) VALUES ('Raw', 'active', '2026-01-01 00:00:00')"))
     mark_changed(session, manager)
@@ -65,9 +65,7 @@ def test_a_textual_write_marked_changed_is_committed(factory):
     assert names(factory) == ["Raw"]
 
 
-def test_a_joined_session_cannot_commit_by_itself(factory):
-    manager = transaction.TransactionManager(explicit=True)
-    manager.begin()
+def test_a_joined_session_cannot_commit_by_itself(factory, manager):
     session = get_tm_session(factory, manager)
     session.add(Party(name="Early"))
     with pytest.raises(AssertionError, match="transaction manager"):
