@@ -12,8 +12,9 @@ query gave its value (``type_id`` → the type's ``code``).
 
 The statements' results are told apart by their shape, not their order, so
 whatever the portal's pager does (an exact count, a bounded one, none) the
-bare page runs the same statements: a single value is the count, a result with
-every shown column is the page of rows, any other result is a lookup.
+bare page runs the same statements: the first single value is the count, a result
+with every shown column is the page of rows, any other result is a lookup (a later
+single value too: the user list's licence line counts the seats taken).
 """
 import json
 import os
@@ -45,7 +46,7 @@ class ListView:
             cursor.execute(sql, params)
             names = [d[0] for d in cursor.description]
             result = cursor.fetchall()
-            if len(names) == 1 and len(result) == 1:
+            if len(names) == 1 and len(result) == 1 and total is None:
                 total = result[0][0]
             elif "id" in names and all(c in names for c in self.columns):
                 page = (names, result)

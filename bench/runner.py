@@ -365,28 +365,39 @@ def supply_point_list_queries(url: str, path: str, login=None) -> list[sqlbare.Q
 
 
 def page_queries(url: str, path: str, login: str) -> list[sqlbare.Query]:
-    """The SQL of one list page for ``login`` (its count and its rows), captured from the portal's code."""
-    from types import SimpleNamespace
+    """The SQL of the directory or the admin user list for ``login``, captured from the view's whole page
+    as ``request_list_queries`` does: its count, its rows and any lookup it makes (the user list's
+    licence line counts the seats taken)."""
     from urllib.parse import parse_qsl, urlsplit
 
+    from pyramid import testing
+
+    from portal.admin.resources import AdminArea, UsersContainer
     from portal.admin.views.users import UserList
     from portal.db import get_engine, get_session_factory
     from portal.identity.auth import load_identity
     from portal.identity.models import User
+    from portal.parties.licence import LIMIT_SETTING, parse_limit
+    from portal.parties.resources import PartyContainer
     from portal.parties.views import PartyDirectory
-    from portal.views.pagination import Page
+    from portal.root import Root
+    from portal.scripts.common import load_settings
 
     parts = urlsplit(path)
-    params = dict(parse_qsl(parts.query))
     engine = get_engine({"sqlalchemy.url": url})
     try:
-        with get_session_factory(engine)() as db:
+        with get_session_factory(engine)() as db, testing.testConfig(settings=load_settings(str(INI))) as config:
+            config.registry[LIMIT_SETTING] = parse_limit(config.get_settings())  # read at start by the app
             identity = load_identity(db, db.scalars(select(User).where(User.login == login)).one())
-            # The admin the bench logs in as may do everything the page asks of him.
-            request = SimpleNamespace(params=params, identity=identity,
-                                      has_permission=lambda permission, context=None: True)
-            listing = (PartyDirectory if parts.path == "/p/" else UserList)(None, request)
-            return sqlbare.capture(engine, lambda: Page(db, listing.listed()))
+            # The login the bench uses may do everything the page asks of it.
+            config.testing_securitypolicy(userid=identity.user.id, identity=identity, permissive=True)
+            request = testing.DummyRequest(params=dict(parse_qsl(parts.query)), dbsession=db)
+            root = Root(request)
+            if parts.path == "/p/":
+                view = PartyDirectory(PartyContainer(root), request)
+            else:
+                view = UserList(UsersContainer(AdminArea(root)), request)
+            return sqlbare.capture(engine, view.page)
     finally:
         engine.dispose()
 
