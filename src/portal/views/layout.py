@@ -3,6 +3,7 @@ from urllib.parse import quote, urlsplit
 
 from pyramid.csrf import get_csrf_token
 from pyramid.decorator import reify
+from pyramid.encode import urlencode
 from pyramid.events import BeforeRender, subscriber
 from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,6 +25,13 @@ from portal.workflows.services import IWorkflowService
 FLASH_QUEUES = ("success", "info", "error")
 # The header's counters stop counting here ("999+"): a page costs the same however much piles up.
 COUNTER_CAP = 999
+# The header's links that lead to the same pages for everyone (below the root), by name, and the
+# assets every page loads: kept per site address, since building each URL cost more than writing it.
+HEADER_LINKS = {"account": ("account",), "password": ("account", "password"), "notices": ("account", "notices"),
+                "language": ("language",), "logout": ("logout",)}
+HEADER_ASSETS = {"css": "portal:static/css/portal.css", "icon": "portal:static/img/favicon.svg"}
+HEADER_LINKS_CACHE = "portal.header_links"
+HEADER_LINKS_CACHE_SIZE = 64
 
 
 def _count_upto(statement, cap):
@@ -63,6 +71,34 @@ class Layout:
         """The traversal root, also on error pages raised before traversal ran."""
         root = getattr(self.request, "root", None)
         return root if root is not None else Root(self.request)
+
+    @reify
+    def links(self) -> dict:
+        """The header's fixed links and assets (``HEADER_LINKS``, ``HEADER_ASSETS``, ``root``), as
+        ``request.resource_url`` and ``static_url`` write them, made once per site address."""
+        request = self.request
+        cache = request.registry.setdefault(HEADER_LINKS_CACHE, {})
+        key = request.application_url
+        links = cache.get(key)
+        if links is None:
+            if len(cache) >= HEADER_LINKS_CACHE_SIZE:
+                cache.clear()
+            links = {name: request.resource_url(self.root, *path) for name, path in HEADER_LINKS.items()}
+            links.update((name, request.static_url(asset)) for name, asset in HEADER_ASSETS.items())
+            links["root"] = request.resource_url(self.root)
+            cache[key] = links
+        return links
+
+    @reify
+    def _list_url(self):
+        """This page's resource's URL and its query string as a dict, read once for all its links."""
+        return self.request.resource_url(self.context), dict(self.request.GET)
+
+    def query_url(self, **changes) -> str:
+        """This page's URL with ``changes`` made to its query string (a sort link, the pager's pages):
+        what ``request.resource_url(context, query=dict(request.GET, **changes))`` writes."""
+        base, query = self._list_url
+        return base + "?" + urlencode(dict(query, **changes), doseq=True)
 
     @reify
     def here(self):

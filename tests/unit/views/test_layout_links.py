@@ -1,0 +1,66 @@
+"""The layout's links: a list's sort and pager links, and the header's fixed links, read as Pyramid
+writes them, without building each URL again on every page."""
+from urllib.parse import urlencode
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyramid import testing
+from pyramid.url import URLMethodsMixin
+
+from portal.views.layout import HEADER_LINKS, HEADER_LINKS_CACHE, Layout
+from tests.conftest import login
+from tests.factories import UserFactory
+
+
+class Resource:
+    def __init__(self, name, parent):
+        self.__name__, self.__parent__ = name, parent
+
+
+@pytest.fixture(scope="module")
+def config():
+    with testing.testConfig() as config:
+        yield config
+
+
+keys = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=8)
+values = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(query=st.lists(st.tuples(keys, values), max_size=6), sort=values, page=st.integers(1, 10_000))
+def test_a_query_url_is_what_resource_url_writes(config, query, sort, page):
+    root = Resource("", None)
+    context = Resource("requests", Resource("12", Resource("p", root)))
+    request = testing.DummyRequest(query_string=urlencode(query))
+    request.GET  # webob parses the query string as a browser sent it, repeated keys too  # noqa: B018
+    layout = Layout(request, context)
+    expected = request.resource_url(context, query=dict(request.GET, sort=sort, page=1))
+    assert layout.query_url(sort=sort, page=1) == expected
+    assert layout.query_url(page=page) == request.resource_url(context, query=dict(request.GET, page=page))
+
+
+def test_the_header_builds_its_fixed_links_once_per_site_address(testapp, monkeypatch):
+    user = UserFactory()
+    login(testapp, user.login)
+    first = testapp.get("/account/")
+    built = []
+    original = URLMethodsMixin.resource_url
+
+    def recording(self, resource, *elements, **kw):
+        built.append(elements)
+        return original(self, resource, *elements, **kw)
+
+    monkeypatch.setattr(URLMethodsMixin, "resource_url", recording)
+    again = testapp.get("/account/")
+    assert not [elements for elements in built if elements in HEADER_LINKS.values()]
+    for page in (first, again):
+        for path in ("/account", "/account/password", "/account/notices", "/language", "/logout"):
+            assert f'"http://localhost{path}"' in page.text, path
+    # Another site address (a second host name) gets its own links, not the first one's.
+    other = testapp.get("/login", extra_environ={"HTTP_HOST": "portal.example:8443"})
+    assert 'action="http://portal.example:8443/language"' in other.text
+    assert 'href="http://portal.example:8443/static/' in other.text
+    assert "http://localhost" not in other.text
+    assert set(testapp.app.registry[HEADER_LINKS_CACHE]) >= {"http://localhost", "http://portal.example:8443"}
