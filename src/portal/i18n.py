@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from pyramid.i18n import TranslationString, TranslationStringFactory
 from pyramid.threadlocal import get_current_request
 from sqlalchemy.exc import SQLAlchemyError
+from translationstring import ChameleonTranslate
 
 _ = TranslationStringFactory("portal")
 
@@ -61,6 +62,11 @@ def translate(request, message):
     return translate_with(request.localizer, message)
 
 
+def _known_key(msgid: str, domain, default, context) -> tuple:
+    """The key a localizer's known texts are kept under (a TranslationString's own default is its msgid)."""
+    return msgid, domain, msgid if default is None else default, context
+
+
 def template_translator(message):
     """What page templates translate with: ``translate_with``, so a message shown in a template
     translates the values it names as a flash message does.
@@ -75,8 +81,8 @@ def template_translator(message):
     localizer = request.localizer
     if getattr(message, "mapping", None):
         return translate_with(localizer, message)
-    key = (str(message), getattr(message, "domain", None), getattr(message, "default", None),
-           getattr(message, "context", None))
+    key = _known_key(str(message), getattr(message, "domain", None), getattr(message, "default", None),
+                     getattr(message, "context", None))
     known = localizer.__dict__.setdefault(TRANSLATED, {})
     text = known.get(key)
     if text is None:
@@ -86,11 +92,28 @@ def template_translator(message):
     return text
 
 
+_chameleon_translate = ChameleonTranslate(template_translator)
+
+
+def chameleon_translate(msgid, domain=None, mapping=None, context=None, target_language=None, default=None):
+    """Chameleon's translate hook: translationstring's, but a text without values that this language's
+    localizer already knows is returned as it is (a row's badge, a column's title), without making
+    a TranslationString for it first (that cost more than the look-up)."""
+    if not mapping and type(msgid) is str:
+        request = get_current_request()
+        if request is not None:
+            known = request.localizer.__dict__.get(TRANSLATED)
+            if known:
+                text = known.get(_known_key(msgid, domain, default, context))
+                if text is not None:
+                    return text
+    return _chameleon_translate(msgid, domain, mapping, context, target_language, default)
+
+
 def _register_template_translator(registry):
     from pyramid_chameleon.interfaces import IChameleonTranslate
-    from translationstring import ChameleonTranslate
 
-    registry.registerUtility(ChameleonTranslate(template_translator), IChameleonTranslate)
+    registry.registerUtility(chameleon_translate, IChameleonTranslate)
 
 
 def includeme(config):

@@ -1,10 +1,11 @@
 """The templates' translator keeps the texts of messages without values per language, and only those."""
+import translationstring
 from pyramid import testing
 from pyramid.i18n import make_localizer
 from translationstring import TranslationString
 
 import portal.i18n
-from portal.i18n import TRANSLATED, template_translator
+from portal.i18n import TRANSLATED, chameleon_translate, template_translator
 
 LOCALE_DIR = portal.i18n.__file__.rsplit("/", 1)[0] + "/locale"
 
@@ -41,3 +42,36 @@ def test_the_kept_texts_stay_bounded(monkeypatch):
         for number in range(10):
             assert template_translator(TranslationString(f"text {number}")) == f"text {number}"
     assert len(request.localizer.__dict__[TRANSLATED]) <= 3
+
+
+def _hook(language, calls):
+    """Chameleon's hook called ``calls`` times as a template calls it, under one localizer."""
+    request = testing.DummyRequest()
+    request.localizer = make_localizer(language, [LOCALE_DIR])
+    with testing.testConfig(request=request):
+        return [chameleon_translate(*args, **kwargs) for args, kwargs in calls], request.localizer
+
+
+def test_the_hook_gives_what_the_translator_gives_and_then_what_it_kept(monkeypatch):
+    made = []
+    real = translationstring.TranslationString
+
+    def counting(*args, **kwargs):
+        made.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(translationstring, "TranslationString", counting)
+    calls = [(("Invoices",), {"domain": "portal"})] * 3 + [(("Log out",), {"domain": "portal", "default": "Log out"})]
+    texts, localizer = _hook("ru", calls)
+    assert texts == ["Счета", "Счета", "Счета", "Выйти"]
+    assert made == ["Invoices", "Log out"]  # the repeated text was a look-up of what the first call kept
+    english, _ = _hook("en", calls[:2])
+    assert english == ["Invoices", "Invoices"]
+
+
+def test_the_hook_interpolates_values_and_passes_other_values_through():
+    texts, localizer = _hook("en", [(("${n} rows",), {"domain": "portal", "mapping": {"n": 1}}),
+                                    (("${n} rows",), {"domain": "portal", "mapping": {"n": 2}}),
+                                    ((7,), {}), ((None,), {})])
+    assert texts == ["1 rows", "2 rows", "7", None]
+    assert not localizer.__dict__.get(TRANSLATED)
