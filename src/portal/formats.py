@@ -75,6 +75,13 @@ class _Formatter:
         self.date_pattern = _Pattern(parse_pattern(get_date_format(style, locale=self.locale)), self.locale)
         self.time_pattern = _Pattern(parse_pattern(get_time_format(style, locale=self.locale)), self.locale)
         self.combined = get_datetime_format(style, locale=self.locale).replace("'", "")
+        # A moment of two fast patterns is one %-format of all their fields: the time's and the date's
+        # texts put in the language's "{1}, {0}", as ``datetime`` below writes them one after the other.
+        self.moment = None
+        if self.date_pattern.fields is not None and self.time_pattern.fields is not None:
+            text = (self.combined.replace("%", "%%").replace("{0}", self.time_pattern.pattern.format)
+                    .replace("{1}", self.date_pattern.pattern.format))
+            self.moment = (text, tuple(dict(self.time_pattern.fields + self.date_pattern.fields).items()))
 
     def date(self, value: date) -> str:
         if isinstance(value, datetime):
@@ -85,6 +92,9 @@ class _Formatter:
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         local = value.astimezone(tz)
+        if self.moment is not None:
+            text, fields = self.moment
+            return text % {key: field(local) for key, field in fields}
         time_text = self.time_pattern.apply(local, reference_date=local.date())
         return self.combined.replace("{0}", time_text).replace("{1}", self.date_pattern.apply(local))
 
