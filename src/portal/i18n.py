@@ -7,6 +7,8 @@ from pyramid.threadlocal import get_current_request
 from sqlalchemy.exc import SQLAlchemyError
 from translationstring import ChameleonTranslate
 
+from portal.kept import kept
+
 _ = TranslationStringFactory("portal")
 
 LANGUAGES = {"en": "English", "ru": "Русский"}
@@ -83,13 +85,7 @@ def template_translator(message):
         return translate_with(localizer, message)
     key = _known_key(str(message), getattr(message, "domain", None), getattr(message, "default", None),
                      getattr(message, "context", None))
-    known = localizer.__dict__.setdefault(TRANSLATED, {})
-    text = known.get(key)
-    if text is None:
-        if len(known) >= TRANSLATED_SIZE:
-            known.clear()
-        text = known[key] = translate_with(localizer, message)
-    return text
+    return kept(localizer.__dict__, TRANSLATED, key, lambda: translate_with(localizer, message), TRANSLATED_SIZE)
 
 
 _chameleon_translate = ChameleonTranslate(template_translator)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.attachments.services import human_size
 from portal.formats import format_date, format_datetime, format_money, format_number
 from portal.i18n import LANGUAGES, identity_or_none
+from portal.kept import kept
 from portal.messages.inbox import unread_by_party, unread_parties_statement
 from portal.messages.models import MessageReceipt
 from portal.messages.services import deliver_pending, unread_receipts
@@ -77,17 +78,14 @@ class Layout:
         """The header's fixed links and assets (``HEADER_LINKS``, ``HEADER_ASSETS``, ``root``), as
         ``request.resource_url`` and ``static_url`` write them, made once per site address."""
         request = self.request
-        cache = request.registry.setdefault(HEADER_LINKS_CACHE, {})
-        key = request.application_url
-        links = cache.get(key)
-        if links is None:
-            if len(cache) >= HEADER_LINKS_CACHE_SIZE:
-                cache.clear()
+
+        def make():
             links = {name: request.resource_url(self.root, *path) for name, path in HEADER_LINKS.items()}
             links.update((name, request.static_url(asset)) for name, asset in HEADER_ASSETS.items())
             links["root"] = request.resource_url(self.root)
-            cache[key] = links
-        return links
+            return links
+
+        return kept(request.registry, HEADER_LINKS_CACHE, request.application_url, make, HEADER_LINKS_CACHE_SIZE)
 
     @reify
     def _list_url(self):

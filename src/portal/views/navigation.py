@@ -6,6 +6,7 @@ only to those the area's ACL lets in. Nothing of a package switched off is regis
 """
 from dataclasses import dataclass
 
+from portal.kept import kept
 from portal.security.principals import principals_for
 
 NAV_ITEMS = "portal.nav_items"
@@ -44,20 +45,15 @@ def _area_targets(layout, registered) -> dict:
     """name -> what each ``area_link`` item gives this page's user: (url, active prefixes) or None.
 
     Worked out once per set of principals (the user, its roles, parties, groups) and site address,
-    then kept: the navigation is the same on every page of a session but for which link is active.
+    then kept (``portal.kept``): the navigation is the same on every page of a session but for which link is active.
     """
     if not layout.identity:  # nobody logged in (or an error page of the database: no query for principals)
         return {name: None for name, factory in registered if isinstance(factory, AreaLink)}
     request = layout.request
-    cache = request.registry.setdefault(NAV_CACHE, {})
     key = (request.application_url, tuple(principals_for(layout.identity)))
-    targets = cache.get(key)
-    if targets is None:
-        if len(cache) >= NAV_CACHE_SIZE:
-            cache.clear()
-        targets = cache[key] = {name: factory.target(layout) for name, factory in registered
-                                if isinstance(factory, AreaLink)}
-    return targets
+    return kept(request.registry, NAV_CACHE, key, lambda: {
+        name: factory.target(layout) for name, factory in registered if isinstance(factory, AreaLink)},
+        NAV_CACHE_SIZE)
 
 
 def nav_items(layout) -> list[NavItem]:

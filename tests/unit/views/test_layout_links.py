@@ -2,7 +2,6 @@
 writes them, without building each URL again on every page."""
 from urllib.parse import urlencode
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyramid import testing
@@ -18,27 +17,21 @@ class Resource:
         self.__name__, self.__parent__ = name, parent
 
 
-@pytest.fixture(scope="module")
-def config():
-    with testing.testConfig() as config:
-        yield config
-
-
 keys = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=8)
 values = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
 
 
 @settings(max_examples=200, deadline=None)
 @given(query=st.lists(st.tuples(keys, values), max_size=6), sort=values, page=st.integers(1, 10_000))
-def test_a_query_url_is_what_resource_url_writes(config, query, sort, page):
+def test_a_query_url_is_what_resource_url_writes(query, sort, page):
     root = Resource("", None)
     context = Resource("requests", Resource("12", Resource("p", root)))
-    request = testing.DummyRequest(query_string=urlencode(query))
-    request.GET  # webob parses the query string as a browser sent it, repeated keys too  # noqa: B018
-    layout = Layout(request, context)
-    expected = request.resource_url(context, query=dict(request.GET, sort=sort, page=1))
-    assert layout.query_url(sort=sort, page=1) == expected
-    assert layout.query_url(page=page) == request.resource_url(context, query=dict(request.GET, page=page))
+    with testing.testConfig():
+        request = testing.DummyRequest(query_string=urlencode(query))  # parsed as a browser sent it, repeated keys too
+        layout = Layout(request, context)
+        expected = request.resource_url(context, query=dict(request.GET, sort=sort, page=1))
+        assert layout.query_url(sort=sort, page=1) == expected
+        assert layout.query_url(page=page) == request.resource_url(context, query=dict(request.GET, page=page))
 
 
 def test_the_header_builds_its_fixed_links_once_per_site_address(testapp, monkeypatch):
