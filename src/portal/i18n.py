@@ -93,14 +93,22 @@ _chameleon_translate = ChameleonTranslate(template_translator)
 
 def chameleon_translate(msgid, domain=None, mapping=None, context=None, target_language=None, default=None):
     """Chameleon's translate hook: translationstring's, but a text without values that this language's
-    localizer already knows is returned as it is (a row's badge, a column's title), without making
-    a TranslationString for it first (that cost more than the look-up)."""
-    if not mapping and type(msgid) is str:
-        request = get_current_request()
+    localizer already knows is returned as it is (a column's title, a row's badge), without making
+    a TranslationString for it first (that cost more than the look-up); a TranslationString without
+    values is looked up by the key ``template_translator`` kept it under."""
+    if not mapping:
+        kind = type(msgid)
+        if kind is str:
+            key = _known_key(msgid, domain, default, context)
+        elif kind is TranslationString and not msgid.mapping:  # a state's title on each row: its own key
+            key = _known_key(msgid, msgid.domain, msgid.default, msgid.context)
+        else:
+            key = None
+        request = None if key is None else get_current_request()
         if request is not None:
             known = request.localizer.__dict__.get(TRANSLATED)
             if known:
-                text = known.get(_known_key(msgid, domain, default, context))
+                text = known.get(key)
                 if text is not None:
                     return text
     return _chameleon_translate(msgid, domain, mapping, context, target_language, default)

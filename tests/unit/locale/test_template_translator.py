@@ -75,3 +75,22 @@ def test_the_hook_interpolates_values_and_passes_other_values_through():
                                     ((7,), {}), ((None,), {})])
     assert texts == ["1 rows", "2 rows", "7", None]
     assert not localizer.__dict__.get(TRANSLATED)
+
+
+def test_a_message_without_values_is_looked_up_by_its_kept_key_after_the_first_time(monkeypatch):
+    """A state's title on each of fifty rows: translated once, then a look-up, not the translator."""
+    translated = []
+    real = portal.i18n._chameleon_translate
+
+    def counting(msgid, *args):
+        translated.append(str(msgid))
+        return real(msgid, *args)
+
+    monkeypatch.setattr(portal.i18n, "_chameleon_translate", counting)
+    title = TranslationString("Invoices", domain="portal")
+    valued = TranslationString("${n} rows", domain="portal", mapping={"n": 3})
+    texts, localizer = _hook("ru", [((title,), {})] * 3 + [((valued,), {})] * 2)
+    assert texts == ["Счета"] * 3 + ["3 rows"] * 2
+    assert translated == ["Invoices", "${n} rows", "${n} rows"]  # a message with values each time
+    english, _ = _hook("en", [((title,), {})] * 2)
+    assert english == ["Invoices", "Invoices"]
