@@ -183,7 +183,17 @@ class ListView:
                                   *(self._column(statement, c) for c in tiebreak))
 
     def listed(self):
-        """``statement()`` filtered, searched and sorted as asked: what the page pages and the export writes."""
+        """``statement()`` filtered, searched and sorted as asked: what the page pages and the export writes.
+
+        Built once per view: the page, its totals and its export each ask for it, and the query
+        string it is made of is read once, in ``__init__``.
+        """
+        statement = self.__dict__.get("_listed")
+        if statement is None:
+            statement = self.__dict__["_listed"] = self._filtered()
+        return statement
+
+    def _filtered(self):
         statement = self.statement()
         for name, value in self.filters.items():
             condition = self.condition(name, value)

@@ -72,3 +72,18 @@ def test_a_sort_may_name_a_column_of_the_statement(dbsession):
     rows = dbsession.execute(Rows(None, SimpleNamespace(params={})).listed()).all()
     labels = [r.label for r in rows if r.label in ("First", "Second")]
     assert labels == ["Second", "First"]
+
+
+def test_the_listed_statement_is_built_once_per_view():
+    """The invoice list's page and its totals both page ``listed()``: its filters were built twice."""
+    built = []
+
+    class Counted(PartyList):
+        def statement(self):
+            built.append(1)
+            return super().statement()
+
+    view = Counted(None, SimpleNamespace(params={"prefix": "77", "sort": "-name"}, prefixes={"77"}))
+    assert view.listed() is view.listed()
+    assert len(built) == 1
+    assert "tax_id LIKE" in str(view.listed()) and "DESC" in str(view.listed())
