@@ -16,57 +16,68 @@ from babel.dates import DateTimeFormat, get_date_format, get_datetime_format, ge
 from babel.numbers import get_currency_precision, get_currency_symbol
 from babel.numbers import parse_pattern as parse_number_pattern
 
-
-def _two(number: int) -> str:
-    return f"{number:02d}"
-
-
-# The fields of the portal's patterns that are numbers, written here as Babel writes them
-# (``DateTimeFormat``: zero-padded to the field's length; "yy" the year's last two digits).
+# The fields of the portal's patterns that are numbers, as Babel writes them (``DateTimeFormat``:
+# zero-padded to the field's length; "yy" the year's last two digits): the %-conversion and the
+# expression of the value ``v`` that write each.
 _NUMERIC_FIELDS = {
-    "d": lambda v: str(v.day), "dd": lambda v: _two(v.day),
-    "M": lambda v: str(v.month), "MM": lambda v: _two(v.month),
-    "y": lambda v: str(v.year), "yy": lambda v: _two(v.year % 100), "yyyy": lambda v: f"{v.year:04d}",
-    "H": lambda v: str(v.hour), "HH": lambda v: _two(v.hour),
-    "h": lambda v: str(v.hour % 12 or 12), "hh": lambda v: _two(v.hour % 12 or 12),
-    "m": lambda v: str(v.minute), "mm": lambda v: _two(v.minute),
-    "s": lambda v: str(v.second), "ss": lambda v: _two(v.second),
+    "d": ("%d", "v.day"), "dd": ("%02d", "v.day"),
+    "M": ("%d", "v.month"), "MM": ("%02d", "v.month"),
+    "y": ("%d", "v.year"), "yy": ("%02d", "v.year % 100"), "yyyy": ("%04d", "v.year"),
+    "H": ("%d", "v.hour"), "HH": ("%02d", "v.hour"),
+    "h": ("%d", "v.hour % 12 or 12"), "hh": ("%02d", "v.hour % 12 or 12"),
+    "m": ("%d", "v.minute"), "mm": ("%02d", "v.minute"),
+    "s": ("%d", "v.second"), "ss": ("%02d", "v.second"),
 }
 # Fields that are names: each language's are asked of Babel once (months, the day's half).
 _MONTH_FIELDS = ("MMM", "MMMM", "LLL", "LLLL")
 _FIELD = re.compile(r"%\((\w+)\)s")
 
 
-class _Pattern:
-    """A parsed Babel pattern that writes the numbers and names of its fields itself.
+def _writer(template: str, locale):
+    """One function of ``v`` writing the %-template of a Babel pattern (``%(MM)s.%(y)s``) whose
+    fields are all numbers or names, or None when a field is another (a time zone, a weekday, an era).
 
-    Babel's ``DateTimeFormat`` spends some ten microseconds a value; a list of
-    fifty rows with two times each spent more than its SQL there. A pattern with
-    any other field (a time zone, a weekday, an era) is written by Babel.
+    The function is one %-format of a tuple of attribute reads, compiled from the fixed expressions
+    above: a list page writes a hundred moments, and calling a function per field (or Babel's
+    ``DateTimeFormat``, some ten microseconds a value) cost more than its SQL.
     """
+    names, expressions = {}, []
+
+    def field(match):
+        key = match.group(1)
+        if key in _NUMERIC_FIELDS:
+            conversion, expression = _NUMERIC_FIELDS[key]
+        elif key == "a":
+            names["halves"] = tuple(DateTimeFormat(time(hour), locale)["a"] for hour in (1, 13))
+            conversion, expression = "%s", "halves[v.hour >= 12]"
+        elif key in _MONTH_FIELDS:
+            names[key] = (None,) + tuple(DateTimeFormat(date(2000, month, 1), locale)[key] for month in range(1, 13))
+            conversion, expression = "%s", f"{key}[v.month]"
+        else:
+            raise LookupError(key)
+        expressions.append(expression)
+        return conversion
+
+    try:
+        text = _FIELD.sub(field, template)
+    except LookupError:
+        return None
+    return eval(f"lambda v: {text!r} % ({', '.join(expressions)},)", names)  # only the expressions above
+
+
+class _Pattern:
+    """A parsed Babel pattern, written by a compiled ``_writer`` when its fields allow, else by Babel."""
 
     def __init__(self, pattern, locale):
         self.pattern, self.locale = pattern, locale
-        keys = _FIELD.findall(pattern.format)
-        self.fields = None
-        if all(key in _NUMERIC_FIELDS or key in _MONTH_FIELDS or key == "a" for key in keys):
-            self.fields = tuple((key, self._field(key)) for key in dict.fromkeys(keys))
-
-    def _field(self, key):
-        if key in _NUMERIC_FIELDS:
-            return _NUMERIC_FIELDS[key]
-        if key == "a":
-            am, pm = (DateTimeFormat(time(hour), self.locale)["a"] for hour in (1, 13))
-            return lambda v: pm if v.hour >= 12 else am
-        names = [None] + [DateTimeFormat(date(2000, month, 1), self.locale)[key] for month in range(1, 13)]
-        return lambda v: names[v.month]
+        self.write = _writer(pattern.format, locale)
 
     def apply(self, value, reference_date=None) -> str:
-        if self.fields is None:
-            if reference_date is None:
-                return self.pattern.apply(value, self.locale)
-            return self.pattern.apply(value.timetz(), self.locale, reference_date=reference_date)
-        return self.pattern.format % {key: field(value) for key, field in self.fields}
+        if self.write is not None:
+            return self.write(value)
+        if reference_date is None:
+            return self.pattern.apply(value, self.locale)
+        return self.pattern.apply(value.timetz(), self.locale, reference_date=reference_date)
 
 
 class _Formatter:
@@ -75,13 +86,12 @@ class _Formatter:
         self.date_pattern = _Pattern(parse_pattern(get_date_format(style, locale=self.locale)), self.locale)
         self.time_pattern = _Pattern(parse_pattern(get_time_format(style, locale=self.locale)), self.locale)
         self.combined = get_datetime_format(style, locale=self.locale).replace("'", "")
-        # A moment of two fast patterns is one %-format of all their fields: the time's and the date's
-        # texts put in the language's "{1}, {0}", as ``datetime`` below writes them one after the other.
+        # A moment of two fast patterns is one writer of all their fields: the time's and the date's
+        # templates put in the language's "{1}, {0}", as ``datetime`` below writes them one after the other.
         self.moment = None
-        if self.date_pattern.fields is not None and self.time_pattern.fields is not None:
-            text = (self.combined.replace("%", "%%").replace("{0}", self.time_pattern.pattern.format)
-                    .replace("{1}", self.date_pattern.pattern.format))
-            self.moment = (text, tuple(dict(self.time_pattern.fields + self.date_pattern.fields).items()))
+        if self.date_pattern.write is not None and self.time_pattern.write is not None:
+            self.moment = _writer(self.combined.replace("%", "%%").replace("{0}", self.time_pattern.pattern.format)
+                                  .replace("{1}", self.date_pattern.pattern.format), self.locale)
 
     def date(self, value: date) -> str:
         if isinstance(value, datetime):
@@ -93,8 +103,7 @@ class _Formatter:
             value = value.replace(tzinfo=timezone.utc)
         local = value.astimezone(tz)
         if self.moment is not None:
-            text, fields = self.moment
-            return text % {key: field(local) for key, field in fields}
+            return self.moment(local)
         time_text = self.time_pattern.apply(local, reference_date=local.date())
         return self.combined.replace("{0}", time_text).replace("{1}", self.date_pattern.apply(local))
 

@@ -3,10 +3,11 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import babel.dates
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.formats import format_date, format_datetime
+from portal.formats import format_date, format_datetime, formatter
 from portal.i18n import LANGUAGES
 
 ZONES = [ZoneInfo("Europe/Moscow"), ZoneInfo("America/New_York"), ZoneInfo("UTC"), ZoneInfo("Asia/Kolkata")]
@@ -42,3 +43,18 @@ def test_moments_around_a_daylight_saving_change():
         value = start + timedelta(minutes=minutes)
         assert format_datetime(value, tz, "ru", "long") == babel.dates.format_datetime(
             value, format="long", tzinfo=tz, locale="ru")
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+@pytest.mark.parametrize("style", ["short", "medium"])
+def test_the_usual_moments_are_written_by_one_compiled_writer_without_babel(language, style, monkeypatch):
+    value = datetime(2026, 12, 6, 21, 5, 9, tzinfo=timezone.utc)
+    expected = babel.dates.format_datetime(value, format=style, tzinfo=ZONES[0], locale=language)
+    formatter(language, style)  # made (and Babel asked for the names) before Babel is taken away
+
+    def refused(*args, **kwargs):
+        raise AssertionError("Babel wrote a moment the portal's writer should have")
+
+    monkeypatch.setattr(babel.dates.DateTimePattern, "apply", refused)
+    monkeypatch.setattr(babel.dates.DateTimeFormat, "__getitem__", refused)
+    assert format_datetime(value, ZONES[0], language, style) == expected
