@@ -35,6 +35,11 @@ HEADER_LINKS_CACHE = "portal.header_links"
 HEADER_LINKS_CACHE_SIZE = 64
 
 
+def _pair(key, value) -> str:
+    """``key=value`` of a query string, as ``pyramid.encode.urlencode`` writes it."""
+    return urlencode({key: value}, doseq=True)
+
+
 def _count_upto(statement, cap):
     return select(func.count()).select_from(statement.limit(cap + 1).subquery()).scalar_subquery()
 
@@ -89,14 +94,19 @@ class Layout:
 
     @reify
     def _list_url(self):
-        """This page's resource's URL and its query string as a dict, read once for all its links."""
-        return self.request.resource_url(self.context), dict(self.request.GET)
+        """This page's resource's URL and its query string's pairs, each encoded once for all its links."""
+        query = dict(self.request.GET)
+        return self.request.resource_url(self.context), {key: _pair(key, value) for key, value in query.items()}
 
     def query_url(self, **changes) -> str:
         """This page's URL with ``changes`` made to its query string (a sort link, the pager's pages):
-        what ``request.resource_url(context, query=dict(request.GET, **changes))`` writes."""
-        base, query = self._list_url
-        return base + "?" + urlencode(dict(query, **changes), doseq=True)
+        what ``request.resource_url(context, query=dict(request.GET, **changes))`` writes. Only the
+        changed pairs are encoded (a key keeps its place, a new one comes last, as in that dict)."""
+        base, pairs = self._list_url
+        pairs = dict(pairs)
+        for key, value in changes.items():
+            pairs[key] = _pair(key, value)
+        return base + "?" + "&".join(pairs.values())
 
     @reify
     def here(self):

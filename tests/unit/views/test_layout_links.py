@@ -1,11 +1,12 @@
 """The layout's links: a list's sort and pager links, and the header's fixed links, read as Pyramid
 writes them, without building each URL again on every page."""
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyramid import testing
 from pyramid.url import URLMethodsMixin
+from webob.multidict import MultiDict
 
 from portal.views.layout import HEADER_LINKS, HEADER_LINKS_CACHE, Layout
 from tests.conftest import login
@@ -27,7 +28,9 @@ def test_a_query_url_is_what_resource_url_writes(query, sort, page):
     root = Resource("", None)
     context = Resource("requests", Resource("12", Resource("p", root)))
     with testing.testConfig():
-        request = testing.DummyRequest(query_string=urlencode(query))  # parsed as a browser sent it, repeated keys too
+        # The query string as WebOb parses what a browser sent, repeated keys too (a DummyRequest's
+        # ``query_string`` alone would leave its GET empty).
+        request = testing.DummyRequest(params=MultiDict(parse_qsl(urlencode(query), keep_blank_values=True)))
         layout = Layout(request, context)
         expected = request.resource_url(context, query=dict(request.GET, sort=sort, page=1))
         assert layout.query_url(sort=sort, page=1) == expected
@@ -57,3 +60,23 @@ def test_the_header_builds_its_fixed_links_once_per_site_address(testapp, monkey
     assert 'href="http://portal.example:8443/static/' in other.text
     assert "http://localhost" not in other.text
     assert set(testapp.app.registry[HEADER_LINKS_CACHE]) >= {"http://localhost", "http://portal.example:8443"}
+
+
+def test_a_list_encodes_its_query_string_once_and_each_link_only_what_it_changes(monkeypatch):
+    from portal.views import layout as layout_module
+
+    encoded = []
+    original = layout_module._pair
+    monkeypatch.setattr(layout_module, "_pair", lambda key, value: encoded.append(key) or original(key, value))
+    context = Resource("requests", Resource("12", Resource("p", Resource("", None))))
+    with testing.testConfig():
+        request = testing.DummyRequest(params=MultiDict(state="closed", type="3", sort="-created", page="2"))
+        layout = Layout(request, context)
+        first = layout.query_url(sort="subject", page=1)
+        assert sorted(encoded) == ["page", "page", "sort", "sort", "state", "type"]
+        encoded.clear()
+        links = [layout.query_url(sort=key, page=1) for key in ("id", "state", "created", "due")]
+        links.append(layout.query_url(page=3))
+        assert encoded == ["sort", "page"] * 4 + ["page"]
+    assert first == "http://example.com/p/12/requests/?state=closed&type=3&sort=subject&page=1"
+    assert links[-1] == "http://example.com/p/12/requests/?state=closed&type=3&sort=-created&page=3"
