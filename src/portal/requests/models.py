@@ -23,7 +23,12 @@ class RequestType(Base):
     group = relationship("StaffGroup")
 
     def name(self, language: str) -> str:
-        return self.names.get(language) or self.names.get("en") or self.code
+        return type_name(self.names, self.code, language)
+
+
+def type_name(names: dict, code: str, language: str) -> str:
+    """A request type's name in ``language``, else in English, else its code."""
+    return names.get(language) or names.get("en") or code
 
 
 class CustomerRequest(Base):

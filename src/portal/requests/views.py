@@ -1,10 +1,11 @@
 """Customer requests: the party's list and its export, filing a new one, and one request with its actions."""
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.i18n import _, translate
-from portal.requests.models import CustomerRequest, RequestType
+from portal.requests.models import CustomerRequest, RequestType, type_name
 from portal.requests.resources import RequestItem, RequestsContainer
 from portal.requests.schemas import NewRequestSchema
 from portal.requests.services import active_types, file_request
@@ -62,10 +63,13 @@ class RequestList(ListView):
         return statement.options(joinedload(CustomerRequest.type), joinedload(CustomerRequest.assignee))
 
     def extra(self, page):
-        types = self.request.dbsession.query(RequestType).order_by(RequestType.code).all()
+        # The type filter's options and each row's type name: the three columns that make a name,
+        # as plain rows (the page needs no RequestType objects).
+        types = self.request.dbsession.execute(
+            select(RequestType.id, RequestType.code, RequestType.names).order_by(RequestType.code)).all()
+        language = self.request.locale_name
         return {
-            "types": types,
-            "type_names": {t.id: t.name(self.request.locale_name) for t in types},
+            "type_names": {t.id: type_name(t.names, t.code, language) for t in types},
             "states": REQUEST.states,
             "can_create": self.request.has_permission(Permission.RequestsCreate, self.context),
         }

@@ -218,6 +218,23 @@ def test_list_filters_sorts_and_pages(testapp, dbsession, setup):
     assert testapp.get(f"/p/{setup['party'].id}/requests/?state=bogus&type=abc&sort=x&page=-1").status_int == 200
 
 
+def test_the_type_filter_and_each_row_name_the_type_in_the_users_language(testapp, dbsession, setup):
+    meter = RequestTypeFactory(code="meter", names={"en": "Meter check"}, group_id=setup["group"].id)
+    unnamed = RequestTypeFactory(code="zz-unnamed", names={}, group_id=setup["group"].id)
+    party = setup["party"]
+    person = customer(party, language="ru")
+    login(testapp, person.login)
+    file_request(testapp, party, setup["type"], subject="General one")
+    file_request(testapp, party, meter, subject="Meter one")
+    page = testapp.get(f"/p/{party.id}/requests/?type={meter.id}")
+    options = [(o.get("value"), o.text, o.has_attr("selected")) for o in page.html.select("select[name=type] option")]
+    # In the user's language, else in English, else the code; in the order of the codes; the chosen one kept.
+    assert options[1:] == [(str(setup["type"].id), "Общий", False), (str(meter.id), "Meter check", True),
+                           (str(unnamed.id), "zz-unnamed", False)]
+    rows = [[td.text for td in tr.select("td")] for tr in page.html.select("table.list tbody tr")]
+    assert [(row[1], row[2]) for row in rows] == [("Meter one", "Meter check")]
+
+
 def test_no_request_types_gives_a_clear_empty_state(testapp, dbsession):
     party = PartyFactory()
     login(testapp, customer(party).login)
