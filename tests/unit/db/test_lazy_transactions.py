@@ -36,6 +36,21 @@ def test_anything_else_needs_a_transaction(statement):
     assert not is_plain_read(statement)
 
 
+def test_a_statement_is_searched_once_however_often_it_runs(monkeypatch):
+    from portal.db import lazy
+
+    searched = []
+    pattern = lazy._NEEDS_TRANSACTION
+    monkeypatch.setattr(lazy, "_NEEDS_TRANSACTION", type("Counting", (), {
+        "search": staticmethod(lambda text: searched.append(text) or pattern.search(text))})())
+    lazy.is_plain_read.cache_clear()
+    read, locking = "SELECT users.id FROM users WHERE users.id = %(id)s", "SELECT 1 FROM users FOR UPDATE"
+    answers = [is_plain_read(statement) for _ in range(3) for statement in (read, locking)]
+    assert answers == [True, False] * 3
+    assert searched == [read, locking]
+    lazy.is_plain_read.cache_clear()
+
+
 def _app(app_settings, views):
     with Configurator(settings=dict(app_settings)) as config:
         config.include("portal.db")
