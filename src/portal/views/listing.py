@@ -50,11 +50,11 @@ def count_cap(registry) -> int:
     return cap
 
 
-def list_page(request, statement, *, scalars=True, total=None) -> Page:
+def list_page(request, statement, *, scalars=True, total=None, count=True) -> Page:
     """The page of ``statement`` the query string asks for, its total counted up to the cap (or ``total``,
-    when the caller knows it exactly)."""
+    when the caller knows it exactly; not counted past the page when ``count`` is False: a search)."""
     return Page(request.dbsession, statement, page=parse_page(request.params.get("page")), scalars=scalars,
-                count_cap=count_cap(request.registry), total=total)
+                count_cap=count_cap(request.registry), total=total, count=count)
 
 
 def per_request(value, request):
@@ -233,8 +233,9 @@ class ListView:
 
     def page(self) -> dict:
         """The page for the template: ``page`` (rows, pager), ``sort``, ``q``, ``filters``, ``export_url``."""
+        # A search is not counted past its page (``Page``): its count walked every match.
         page = list_page(self.request, self.page_statement(), scalars=self.spec.scalars and not self.spec.shown,
-                         total=self.known_total())
+                         total=self.known_total(), count=not self.q)
         values = {
             "listing": self,
             "page": page,

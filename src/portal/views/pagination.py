@@ -64,26 +64,36 @@ class Page:
     above it the page says "more than <cap>" and pages on with previous/next.
     A page beyond the cap looks one row ahead to know whether a next one
     exists, and its last page learns the exact total from where it ends.
+
+    With ``count=False`` (a search) nothing is counted: the page looks one
+    row ahead, and says "more than" the rows up to its end. A search's count
+    walks every match however few the page shows (the directory's search of
+    100,000 parties counted a thousand matches in 3.6 ms, its page took 1.5),
+    and a search is for finding a row, not for counting them: a result that
+    fits in one page still gets its exact total, for free.
     """
 
     def __init__(self, dbsession, statement, *, page=1, page_size=DEFAULT_PAGE_SIZE, scalars=True,
-                 count_cap=DEFAULT_COUNT_CAP, total=None):
+                 count_cap=DEFAULT_COUNT_CAP, total=None, count=True):
         self.page_size = max(1, min(page_size, MAX_PAGE_SIZE))
         self.count_cap = max(count_cap, self.page_size)
         self._db, self._statement, self._scalars = dbsession, statement, scalars
+        self.page = max(1, page)
+        counted = None  # how many rows the count found, when it ran
         if total is not None:  # the caller counted the whole set already (a list's totals): exact, not counted again
             self.total_known, self.total = True, total
-        else:
+        elif count:
             counted = self._count(self.count_cap + 1)
             self.total_known = counted <= self.count_cap
             self.total = counted if self.total_known else self.count_cap
-        self.page = max(1, page)
+        else:
+            self.total_known = False
         if self.total_known:
             self.page = min(self.page, self.page_count)
             self.items = self._rows(self.page_size)
             return
-        # More rows than the cap: the count proves a next page only while it reaches past this one.
-        proven = counted > self.offset + self.page_size
+        # More rows than the cap, or not counted: the count proves a next page only while it reaches past this one.
+        proven = counted is not None and counted > self.offset + self.page_size
         items = self._rows(self.page_size if proven else self.page_size + 1)
         if not items and self.page > 1:
             # Past the end (a hand-made URL): the set ends before this offset, so counting it is bounded.
@@ -95,6 +105,9 @@ class Page:
             # The last page: the total is where it ends.
             self.total = self.offset + len(items)
             self.total_known = True
+        elif counted is None:
+            # Not counted, and a row beyond this page: "more than" the rows up to this page's end.
+            self.total = self.offset + self.page_size
         self._more = proven or len(items) > self.page_size
         self.items = items[:self.page_size]
 

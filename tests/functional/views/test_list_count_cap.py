@@ -1,7 +1,8 @@
-"""A list longer than the pager's count cap: "more than N", previous/next past it, the export whole.
+"""A list longer than the pager's count cap: "more than N", previous/next past it, the export whole;
+and a search, which counts nothing past its page.
 
 The cap is a setting (``portal.list_count_cap``); here it is 60, just over one
-page of 50, so a list of 130 has one page inside the cap and two past it.
+page of 50, so the directory's 131 parties have one page inside the cap and two past it.
 """
 import io
 
@@ -10,7 +11,7 @@ import pytest
 import webtest
 
 import portal
-from tests.conftest import login
+from tests.conftest import login, statements
 from tests.factories import PartyFactory, staff
 
 CAP = 60
@@ -43,32 +44,36 @@ def names(page):
     return [a.text for a in page.html.select("table.list tbody td:first-child a")]
 
 
+ALL = [f"Capped {n:03d}" for n in range(ROWS)] + ["Other Ltd"]
+
+
 def test_a_list_past_the_cap_says_more_than_the_cap(browser):
-    page = browser.get("/p/?q=capped")
+    page = browser.get("/p/?sort=name")
     assert "1–50 of more than 60" in pager(page) and "page 1" in pager(page)
     assert " of 2" not in pager(page) and " of 3" not in pager(page)  # no page count it does not know
-    assert names(page) == [f"Capped {n:03d}" for n in range(50)]
+    assert names(page) == ALL[:50]
     assert page.html.select_one("nav.pager a[rel=prev]") is None
 
 
 def test_next_and_previous_page_on_past_the_cap(browser):
-    first = browser.get("/p/?q=capped&sort=name")
+    first = browser.get("/p/?sort=name")
     second = browser.get(first.html.select_one("nav.pager a[rel=next]")["href"])
-    assert names(second) == [f"Capped {n:03d}" for n in range(50, 100)]
+    assert names(second) == ALL[50:100]
     assert "51–100 of more than 60" in pager(second) and "page 2" in pager(second)
     assert second.html.select_one("nav.pager a[rel=prev]") is not None
     third = browser.get(second.html.select_one("nav.pager a[rel=next]")["href"])
     # The last page knows where the list ends, so it knows the total.
-    assert names(third) == [f"Capped {n:03d}" for n in range(100, ROWS)]
-    assert "101–130 of 130" in pager(third) and "page 3 of 3" in pager(third)
+    assert names(third) == ALL[100:]
+    assert "101–131 of 131" in pager(third) and "page 3 of 3" in pager(third)
     assert third.html.select_one("nav.pager a[rel=next]") is None
     back = browser.get(third.html.select_one("nav.pager a[rel=prev]")["href"])
     assert names(back) == names(second)
 
 
 def test_a_page_beyond_the_end_shows_the_last_page(browser):
-    page = browser.get("/p/?q=capped&page=9")
-    assert names(page)[0] == "Capped 100" and "page 3 of 3" in pager(page)
+    for path in ("/p/?sort=name&page=9", "/p/?q=capped&sort=name&page=9"):
+        page = browser.get(path)
+        assert names(page)[0] == "Capped 100" and "page 3 of 3" in pager(page), path
 
 
 def test_under_the_cap_the_total_is_exact(browser):
@@ -76,6 +81,21 @@ def test_under_the_cap_the_total_is_exact(browser):
         PartyFactory(name=f"Small {n}")
     page = browser.get("/p/?q=small")
     assert "1–5 of 5" in pager(page) and "page 1 of 1" in pager(page)
+
+
+def test_a_search_pages_on_without_counting_its_matches(browser, dbsession):
+    with statements(dbsession) as seen:
+        first = browser.get("/p/?q=capped&sort=name")
+    searched = [sql for sql in seen if "lower(parties.name)" in sql]
+    assert len(searched) == 1 and "count(" not in searched[0].lower(), searched  # the page's rows alone
+    # It knows only that more rows follow this page, even below the cap (60).
+    assert "1–50 of more than 50" in pager(first) and "page 1" in pager(first) and " of 3" not in pager(first)
+    assert names(first) == ALL[:50]
+    second = browser.get(first.html.select_one("nav.pager a[rel=next]")["href"])
+    assert names(second) == ALL[50:100] and "51–100 of more than 100" in pager(second)
+    third = browser.get(second.html.select_one("nav.pager a[rel=next]")["href"])
+    assert names(third) == ALL[100:ROWS] and "101–130 of 130" in pager(third) and "page 3 of 3" in pager(third)
+    assert third.html.select_one("nav.pager a[rel=next]") is None
 
 
 def test_the_export_holds_every_row_past_the_cap(browser):
