@@ -18,7 +18,7 @@ claims wait, and only for each other.
 from dataclasses import dataclass
 
 from pyramid.exceptions import ConfigurationError
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 
 from portal.db.meta import utcnow
 from portal.i18n import _
@@ -59,13 +59,21 @@ def customer_users():
     )
 
 
+def _count_of(seats):
+    return select(func.count()).select_from(seats.subquery())
+
+
+# The two counts of seats, built once (building one cost the user list as much as the page's own
+# rows): every seat, and the seats up to a limit bound as ``upto``.
+SEATS = {False: _count_of(customer_users()), True: _count_of(customer_users().limit(bindparam("upto")))}
+
+
 def seats_used(session, upto: int | None = None) -> int:
     """The seats taken; counted up to ``upto`` + 1 when given (a count that stops early reads a few
     rows, where the whole count reads every user: 14 ms at 15,000 users)."""
-    seats = customer_users()
-    if upto is not None:
-        seats = seats.limit(upto + 1)
-    return session.scalar(select(func.count()).select_from(seats.subquery()))
+    if upto is None:
+        return session.scalar(SEATS[False])
+    return session.scalar(SEATS[True], {"upto": upto + 1})
 
 
 # How far the user list counts the seats of a licence that allows any number (or fewer than this).

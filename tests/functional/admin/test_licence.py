@@ -71,6 +71,10 @@ def test_the_user_list_counts_the_seats_only_so_far(admin_app, app, dbsession, m
     monkeypatch.setitem(app.registry, LIMIT_SETTING, used)  # a limit above what is shown counts to it
     assert shown() == f"Customer users: {used} of {used} allowed by the licence."
     assert seats_used(dbsession, upto=1) == 2 and seats_used(dbsession) == used
+    # The counts are the statements built once: a page makes none of them again.
+    monkeypatch.setattr(licence, "customer_users", lambda: pytest.fail("the seats' statement was built again"))
+    assert shown() == f"Customer users: {used} of {used} allowed by the licence."
+    assert seats_used(dbsession, upto=1) == 2 and seats_used(dbsession) == used
 
 
 def test_who_holds_a_seat(dbsession):
