@@ -164,3 +164,26 @@ def test_a_total_the_caller_knows_is_not_counted_again_and_pages_exactly(dbsessi
     assert page.total_known and page.total == 12 and page.page_count == 4 and not page.has_next
     assert names(page) == ["C09", "C10", "C11"]
     assert Page(dbsession, statement, page=99, page_size=3, total=12).page == 4
+
+
+@pytest.mark.parametrize("rows", [0, 1, 3, 4, 12])
+def test_an_uncounted_page_shows_what_a_counted_one_does_and_counts_nothing(dbsession, rows):
+    for n in range(rows):
+        PartyFactory(name=f"U{n:02d}")
+    dbsession.flush()
+    statement = select(Party).order_by(Party.name, Party.id)
+    for number in range(1, 7):
+        counted = Page(dbsession, statement, page=number, page_size=3)
+        with statements(dbsession) as seen:
+            uncounted = Page(dbsession, statement, page=number, page_size=3, count=False)
+        past_the_end = number > max(1, counted.page_count)
+        # One statement, the rows and one ahead; a page past the end finds none, counts up to where it
+        # starts (a bounded count) and reads the last page.
+        assert len(seen) == (3 if past_the_end else 1) and "count(" not in seen[-1].lower(), seen
+        assert names(uncounted) == names(counted) and uncounted.page == counted.page
+        assert (uncounted.has_next, uncounted.has_previous) == (counted.has_next, counted.has_previous)
+        assert (uncounted.first_item, uncounted.last_item) == (counted.first_item, counted.last_item)
+        if uncounted.has_next:  # it knows only that more follow: "more than" the rows up to its end
+            assert not uncounted.total_known and uncounted.total == uncounted.last_item
+        else:
+            assert uncounted.total_known and uncounted.total == counted.total == rows
