@@ -1,6 +1,7 @@
 """The party's advance schedules: the list (filters by contract and state, sort, pages, what the listed
 ones plan and what of it is paid, its export), one schedule with its payments, and its PDF (the
 accounting system's own where it sent one)."""
+from pyramid.decorator import reify
 from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
@@ -74,6 +75,15 @@ class AdvanceScheduleList(ListView):
     def export_statement(self, statement):
         return statement.options(joinedload(AdvanceSchedule.contract))
 
+    @reify
+    def totals(self) -> list:
+        """Per currency, the count and sums of every schedule listed (not one page)."""
+        return advance_totals(self.request.dbsession, self.listed())
+
+    def known_total(self) -> int:
+        """The totals counted every listed schedule: the pager's total, searched or not."""
+        return sum(each.count for each in self.totals)
+
     def extra(self, page):
         db = self.request.dbsession
         contracts = db.scalars(select(Contract).where(Contract.party_id == self.context.party.id)
@@ -83,7 +93,7 @@ class AdvanceScheduleList(ListView):
             "contracts": contracts,
             "contract_numbers": {c.id: c.number for c in contracts},
             "states": STATE_TITLES,
-            "totals": advance_totals(db, self.listed()),
+            "totals": self.totals,
         }
 
 
