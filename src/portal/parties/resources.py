@@ -37,7 +37,8 @@ class PartyContainer:
         return [(Allow, Authenticated, Permission.PartiesList), DENY_ALL]
 
     def __getitem__(self, key):
-        party = self.dbsession.execute(PARTY_BY_ID, {"id": id_or_key_error(key)}).scalar_one_or_none()
+        party_id = id_or_key_error(key)  # before any query: a key that is no id asks the database nothing
+        party = self.dbsession.execute(PARTY_BY_ID, {"id": party_id}).scalar_one_or_none()
         if party is None:
             raise KeyError(key)
         return PartyResource(party, self)
