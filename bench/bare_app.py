@@ -25,6 +25,9 @@ from pyramid.config import Configurator
 from .dbapi import connect
 
 TEMPLATE = str(Path(__file__).with_name("bare_table.pt"))
+# The rows a list page shows. A page that counts nothing (a search) reads one row more, to know
+# whether a next page follows, and shows this many, as the portal's pager does.
+PAGE_SIZE = 50
 
 
 class ListView:
@@ -53,6 +56,7 @@ class ListView:
             else:
                 lookups.append((names, result))
         names, result = page
+        result = result[:PAGE_SIZE]
         label_of = {column: self.lookup(lookups, label) for column, label in self.labels.items()}
         picks = [names.index("id")] + [names.index(c) for c in self.columns]
         shown = [label_of.get(c) for c in self.columns]

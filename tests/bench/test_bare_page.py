@@ -15,6 +15,12 @@ from bench.sqlbare import Query
 from tests.bench.test_bench_smoke import generate
 
 
+@pytest.fixture(autouse=True)
+def own_connection(monkeypatch):
+    """The bare app keeps one connection per process; each test here opens its own database."""
+    monkeypatch.setattr(ListView, "connection", None)
+
+
 @pytest.fixture
 def table(tmp_path):
     db = tmp_path / "bare.sqlite"
@@ -31,6 +37,17 @@ def test_the_first_single_value_is_the_count_and_a_later_one_a_lookup(table):
     page = ListView(table, "items", queries, ["name"])(None)
     assert page["total"] == 7
     assert [row[1] for row in page["rows"]] == ["item 0", "item 1", "item 2"]
+
+
+def test_a_page_that_looks_one_row_ahead_shows_a_page_of_rows(tmp_path):
+    db = tmp_path / "ahead.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.executemany("INSERT INTO items (name) VALUES (?)", [(f"item {i:03d}",) for i in range(80)])
+    # A search's page: no count, its rows and one more (the portal's pager shows fifty of them).
+    queries = [("SELECT id, name FROM items ORDER BY name LIMIT 51 OFFSET 0", [])]
+    page = ListView(f"sqlite:///{db}", "items", queries, ["name"])(None)
+    assert [row[1] for row in page["rows"]] == [f"item {i:03d}" for i in range(50)] and page["total"] == 50
 
 
 @pytest.mark.skipif(bool(os.environ.get("PORTAL_TEST_DB_URL")),
