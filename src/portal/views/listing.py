@@ -10,6 +10,7 @@ in the database.
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from pyramid.decorator import reify
 from pyramid.exceptions import ConfigurationError
 from sqlalchemy import func, or_
 
@@ -272,6 +273,24 @@ class ListView:
             path=self.request.path_info.rsplit("/", 1)[0] + "/", filters=dict(self.filters), q=self.q or None,
             sort=self.sort.value,
         )
+
+
+class TotalledListView(ListView):
+    """A list that shows what every listed row adds up to, per currency (or any other group): each
+    group's ``count`` among its sums. The pager takes their count, so the set is counted once, and
+    exactly, searched or not (a search's pager would otherwise say "more than" above exact totals).
+    """
+
+    def totals_of(self, listed) -> list:
+        """The totals of ``listed`` (every row, not one page), each with its ``count``."""
+        raise NotImplementedError
+
+    @reify
+    def totals(self) -> list:
+        return self.totals_of(self.listed())
+
+    def known_total(self) -> int:
+        return sum(each.count for each in self.totals)
 
 
 def includeme(config):

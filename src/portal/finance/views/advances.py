@@ -1,7 +1,6 @@
 """The party's advance schedules: the list (filters by contract and state, sort, pages, what the listed
 ones plan and what of it is paid, its export), one schedule with its payments, and its PDF (the
 accounting system's own where it sent one)."""
-from pyramid.decorator import reify
 from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from portal.parties.models import Contract
 from portal.pdf import PDF_TYPE, pdf_renderer
 from portal.security.permissions import Permission
 from portal.views.downloads import content_disposition
-from portal.views.listing import ANY_ID, ListSpec, ListView
+from portal.views.listing import ANY_ID, ListSpec, TotalledListView
 from portal.views.xlsx import Column
 
 SCHEDULE_TEMPLATE = "portal:finance/templates/advance_pdf.pt"
@@ -49,7 +48,7 @@ def export_columns(request):
              request_method=("GET", "HEAD"), renderer="portal:finance/templates/advances.pt")
 @view_config(context=AdvancesContainer, name="export.xlsx", attr="export", permission=Permission.AdvancesView,
              request_method=("GET", "HEAD"))
-class AdvanceScheduleList(ListView):
+class AdvanceScheduleList(TotalledListView):
     """The party's advance schedules by contract and state, and what the listed ones add up to."""
 
     spec = ListSpec(
@@ -75,14 +74,9 @@ class AdvanceScheduleList(ListView):
     def export_statement(self, statement):
         return statement.options(joinedload(AdvanceSchedule.contract))
 
-    @reify
-    def totals(self) -> list:
+    def totals_of(self, listed) -> list:
         """Per currency, the count and sums of every schedule listed (not one page)."""
-        return advance_totals(self.request.dbsession, self.listed())
-
-    def known_total(self) -> int:
-        """The totals counted every listed schedule: the pager's total, searched or not."""
-        return sum(each.count for each in self.totals)
+        return advance_totals(self.request.dbsession, listed)
 
     def extra(self, page):
         db = self.request.dbsession

@@ -1,6 +1,5 @@
 """The party's invoices: the list (filters, sort, pages, the totals of what is listed, its export) and
 one invoice with its lines and the payments that paid it."""
-from pyramid.decorator import reify
 from pyramid.view import view_config
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -19,7 +18,7 @@ from portal.finance.services.top_up import waiting
 from portal.i18n import _
 from portal.parties.models import Contract
 from portal.security.permissions import Permission
-from portal.views.listing import ANY_ID, ListSpec, ListView
+from portal.views.listing import ANY_ID, ListSpec, TotalledListView
 from portal.views.xlsx import Column
 
 
@@ -63,7 +62,7 @@ def export_columns(request):
              request_method=("GET", "HEAD"), renderer="portal:finance/templates/invoices.pt")
 @view_config(context=InvoicesContainer, name="export.xlsx", attr="export", permission=Permission.InvoicesView,
              request_method=("GET", "HEAD"))
-class InvoiceList(ListView):
+class InvoiceList(TotalledListView):
     """The party's invoices by period, state and contract, and what the listed ones add up to."""
 
     spec = ListSpec(
@@ -93,13 +92,9 @@ class InvoiceList(ListView):
     def export_statement(self, statement):
         return statement.options(joinedload(Invoice.contract))
 
-    @reify
-    def totals(self) -> list:
+    def totals_of(self, listed) -> list:
         """Per currency, the count and sums of every invoice listed (not one page)."""
-        return invoice_totals(self.request.dbsession, self.listed())
-
-    def known_total(self) -> int:
-        return sum(each.count for each in self.totals)
+        return invoice_totals(self.request.dbsession, listed)
 
     def extra(self, page):
         db = self.request.dbsession
