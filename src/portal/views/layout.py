@@ -108,6 +108,19 @@ class Layout:
             pairs[key] = _pair(key, value)
         return base + "?" + "&".join(pairs.values())
 
+    def sort_link(self, sort, key) -> dict:
+        """The attributes of the column title that sorts the list by ``key`` (for ``tal:attributes``):
+        its URL, on the first page and in the other direction when the list is sorted by it already,
+        and its class, which says how the list is sorted: ``tal:attributes="layout.sort_link(sort,'name')"``
+        (Chameleon takes the expression for a mapping of attributes only when it holds no space). A
+        macro wrote the link before, and its call cost four times the link itself (some 250,000
+        instructions a link, six links a page)."""
+        if sort.key != key:
+            css = "sort"
+        else:
+            css = "sort sorted desc" if sort.descending else "sort sorted asc"
+        return {"href": self.query_url(sort=sort.token(key), page=1), "class": css}
+
     @reify
     def here(self):
         """This page's path and query, or "/" when they are not valid UTF-8."""

@@ -105,3 +105,10 @@ def test_searching_keeps_the_chosen_sort(admin_app):
     page = admin_app.get("/admin/users/?sort=-login")
     form = next(f for f in page.forms.values() if "q" in f.fields)
     assert form["sort"].value == "-login"
+
+
+def test_a_list_page_writes_its_sort_links_in_the_users_language(admin_app):
+    page = admin_app.get("/admin/users/?sort=-login&page=2", headers={"Accept-Language": "ru"})
+    titles = {a.text: (a["href"], a["class"]) for a in page.html.select("table.list thead a")}
+    assert titles["Логин"] == ("http://localhost/admin/users/?sort=login&page=1", ["sort", "sorted", "desc"])
+    assert titles["Наименование"] == ("http://localhost/admin/users/?sort=name&page=1", ["sort"])

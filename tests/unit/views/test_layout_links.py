@@ -9,6 +9,7 @@ from pyramid.url import URLMethodsMixin
 from webob.multidict import MultiDict
 
 from portal.views.layout import HEADER_LINKS, HEADER_LINKS_CACHE, Layout
+from portal.views.pagination import SortSpec
 from tests.conftest import login
 from tests.factories import UserFactory
 
@@ -80,3 +81,19 @@ def test_a_list_encodes_its_query_string_once_and_each_link_only_what_it_changes
         assert encoded == ["sort", "page"] * 4 + ["page"]
     assert first == "http://example.com/p/12/requests/?state=closed&type=3&sort=subject&page=1"
     assert links[-1] == "http://example.com/p/12/requests/?state=closed&type=3&sort=-created&page=3"
+
+
+def test_a_sort_link_toggles_its_own_column_and_starts_others_ascending():
+    root = Resource("", None)
+    context = Resource("users", Resource("admin", root))
+    with testing.testConfig():
+        request = testing.DummyRequest(params=MultiDict([("q", "ivan"), ("page", "3"), ("sort", "login")]))
+        layout = Layout(request, context)
+        ascending = SortSpec("login", descending=False)
+        assert layout.sort_link(ascending, "login") == {
+            "href": "http://example.com/admin/users/?q=ivan&page=1&sort=-login", "class": "sort sorted asc"}
+        assert layout.sort_link(SortSpec("login", descending=True), "login") == {
+            "href": "http://example.com/admin/users/?q=ivan&page=1&sort=login", "class": "sort sorted desc"}
+        assert layout.sort_link(ascending, "name") == {
+            "href": "http://example.com/admin/users/?q=ivan&page=1&sort=name", "class": "sort"}
+
