@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 
 from portal.parties.models import Party
 from portal.views.listing import ListSpec, ListView
-from portal.views.pagination import Page, SortSpec, parse_page
+from portal.views.pagination import Page, SortSpec, parse_page, row_class
 from tests.conftest import statements
 from tests.factories import PartyFactory
 
@@ -187,3 +187,27 @@ def test_an_uncounted_page_shows_what_a_counted_one_does_and_counts_nothing(dbse
             assert not uncounted.total_known and uncounted.total == uncounted.last_item
         else:
             assert uncounted.total_known and uncounted.total == counted.total == rows
+
+
+def test_a_page_of_plain_rows_reads_them_into_named_tuples(dbsession):
+    for n in range(3):
+        PartyFactory(name=f"Row{n}", tax_id=f"77{n:08d}")
+    statement = (select(Party.id, Party.name, Party.tax_id.label("inn"))
+                 .where(Party.name.like("Row%")).order_by(Party.name))
+    page = Page(dbsession, statement, page=1, page_size=2, scalars=False)
+    expected = dbsession.execute(statement.limit(2)).all()
+    assert [type(row) for row in page.items] == [row_class(("id", "name", "inn"))] * 2
+    assert [(row.id, row.name, row.inn) for row in page.items] == [tuple(row) for row in expected]
+    assert page.items[1][2] == "7700000001" and page.items[0]._asdict()["name"] == "Row0"
+
+
+@pytest.mark.parametrize("names", [("id", "id"), ("id", "_secret"), ("class", "id"), ("id", "1st")])
+def test_names_no_named_tuple_can_hold_leave_the_rows_as_they_came(names):
+    assert row_class(names) is None
+
+
+def test_a_page_whose_column_no_named_tuple_can_hold_keeps_sqlalchemys_rows(dbsession):
+    PartyFactory(name="Hidden")
+    statement = select(Party.id, Party.name.label("_name")).where(Party.name == "Hidden")
+    (row,) = Page(dbsession, statement, scalars=False).items
+    assert not isinstance(row, tuple) and row._name == "Hidden"  # a Row, which is no tuple
