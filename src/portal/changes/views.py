@@ -21,7 +21,7 @@ from portal.changes.services import (
     revise_draft,
 )
 from portal.changes.workflow import CHANGE_REQUEST, FIELDS, current_values
-from portal.i18n import _, translate
+from portal.i18n import _, titles, translate
 from portal.security.permissions import Permission
 from portal.views.forms import FormView
 from portal.views.listing import ListSpec, ListView
@@ -82,7 +82,7 @@ class ChangeList(ListView):
 
     def extra(self, page):
         return {
-            "states": CHANGE_REQUEST.states,
+            "states": CHANGE_REQUEST.states, "state_titles": titles(self.request, CHANGE_REQUEST.state_titles),
             "fields": lambda item: changed_fields(self.request, item),
             "can_create": self.request.has_permission(Permission.ChangesCreate, self.context),
         }

@@ -4,7 +4,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal.i18n import _, translate
+from portal.i18n import _, titles, translate
 from portal.requests.models import CustomerRequest, RequestType, type_name
 from portal.requests.resources import RequestItem, RequestsContainer
 from portal.requests.schemas import NewRequestSchema
@@ -70,7 +70,7 @@ class RequestList(ListView):
         language = self.request.locale_name
         return {
             "type_names": {t.id: type_name(t.names, t.code, language) for t in types},
-            "states": REQUEST.states,
+            "states": REQUEST.states, "state_titles": titles(self.request, REQUEST.state_titles),
             "can_create": self.request.has_permission(Permission.RequestsCreate, self.context),
         }
 

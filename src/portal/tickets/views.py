@@ -5,7 +5,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.db.meta import utcnow
 from portal.formats import format_datetime
-from portal.i18n import _, translate
+from portal.i18n import _, titles, translate
 from portal.security.permissions import Permission
 from portal.tickets.models import ServiceTicket
 from portal.tickets.resources import TicketItem, TicketsContainer
@@ -69,7 +69,8 @@ class TicketList(ListView):
     def extra(self, page):
         now = utcnow()
         return {
-            "states": SERVICE_TICKET.states, "priorities": PRIORITIES, "priority_label": priority_label,
+            "states": SERVICE_TICKET.states, "state_titles": titles(self.request, SERVICE_TICKET.state_titles),
+            "priorities": PRIORITIES, "priority_label": priority_label,
             "overdue": {t.id for t in page.items if is_overdue(t.due_at, t.state, now)},
             "can_create": self.request.has_permission(Permission.TicketsCreate, self.context),
         }

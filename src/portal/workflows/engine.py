@@ -114,6 +114,7 @@ class Workflow:
         self.title = title or name
         self.model = model
         self.states = {s.name: s for s in states}
+        self.state_titles = {name: state.title for name, state in self.states.items()}
         self.initial = initial
         self.transitions = {t.name: t for t in transitions}
         self.roles = roles or {}

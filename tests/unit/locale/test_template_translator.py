@@ -94,3 +94,19 @@ def test_a_message_without_values_is_looked_up_by_its_kept_key_after_the_first_t
     assert translated == ["Invoices", "${n} rows", "${n} rows"]  # a message with values each time
     english, _ = _hook("en", [((title,), {})] * 2)
     assert english == ["Invoices", "Invoices"]
+
+
+def test_a_lists_titles_are_given_translated_under_the_keys_they_had():
+    from portal.i18n import titles
+    from portal.requests.workflow import REQUEST
+    from portal.utility.models import Medium
+    from portal.utility.views import MEDIA
+
+    request = testing.DummyRequest()
+    request.localizer = make_localizer("ru", [LOCALE_DIR])
+    media = titles(request, MEDIA)
+    assert media[Medium.water] == "Вода" and type(media[Medium.water]) is str
+    assert set(media) == set(MEDIA)
+    states = titles(request, REQUEST.state_titles)
+    assert set(states) == set(REQUEST.states)
+    assert states["closed"] == request.localizer.translate(REQUEST.states["closed"].title) != "Closed"

@@ -15,7 +15,7 @@ from portal.finance.services.invoices import (
     period_condition,
 )
 from portal.finance.services.top_up import waiting
-from portal.i18n import _
+from portal.i18n import _, titles
 from portal.parties.models import Contract
 from portal.security.permissions import Permission
 from portal.views.listing import ANY_ID, ListSpec, TotalledListView
@@ -108,6 +108,7 @@ class InvoiceList(TotalledListView):
             "contracts": contracts,
             "contract_numbers": {c.id: c.number for c in contracts},
             "states": STATE_TITLES,
+            "state_titles": titles(self.request, STATE_TITLES),
             "totals": self.totals,
             "page_zip_url": self.request.resource_url(self.context, "zip", query=[("id", i) for i in page_ids])
             if page_ids else None,

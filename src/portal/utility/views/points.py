@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from portal.attachments.services import IAttachmentService
 from portal.audit.interfaces import IAuditService
 from portal.formats import format_date
-from portal.i18n import _, translate
+from portal.i18n import _, titles, translate
 from portal.parties.models import Contract
 from portal.security.permissions import Permission
 from portal.utility.chart import Series, bar_chart
@@ -69,7 +69,7 @@ class SupplyPointList(ListView):
                 .outerjoin(Contract, Contract.id == SupplyPoint.contract_id))
 
     def extra(self, page):
-        return {"media": MEDIA, "states": POINT_STATES}
+        return {"media": titles(self.request, MEDIA), "states": titles(self.request, POINT_STATES)}
 
 
 @dataclass

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.db.ids import parse_id
 from portal.formats import format_date
-from portal.i18n import _, translate
+from portal.i18n import _, titles, translate
 from portal.security.permissions import Permission
 from portal.utility.models import Meter, Reading, ReadingValue, SupplyPoint, SupplyPointState
 from portal.utility.plausibility import FORM, number
@@ -230,7 +230,7 @@ class ReadingList(ListView):
             .order_by(SupplyPoint.address, SupplyPoint.id)).all()
         locale = self.request.locale_name
         return {
-            "states": READING.states,
+            "states": READING.states, "state_titles": titles(self.request, READING.state_titles),
             "points": points,
             "values": lambda reading: values_text(reading, locale),
         }
