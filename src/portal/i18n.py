@@ -10,6 +10,7 @@ from translationstring import ChameleonTranslate
 from portal.kept import kept
 
 _ = TranslationStringFactory("portal")
+YES_NO = {True: _("yes"), False: _("no")}  # a flag's title in a list and its export
 
 LANGUAGES = {"en": "English", "ru": "Русский"}
 DEFAULT_LANGUAGE = "en"

@@ -23,7 +23,7 @@ from portal.admin.resources import (
 from portal.admin.schemas import RequestTypeSchema, SlaSchema
 from portal.admin.services import SettingRefused, request_counts, save_request_type, save_sla
 from portal.audit.interfaces import IAuditService
-from portal.i18n import _, translate
+from portal.i18n import YES_NO, _, translate
 from portal.requests.models import RequestType
 from portal.security.permissions import Permission
 from portal.staff.models import StaffGroup
@@ -41,7 +41,6 @@ SECTIONS = (
     (MessageSettingsArea.segment, _("Messages")),
     (PartyGroupsContainer.segment, _("Customer groups")),
 )
-YES_NO = {True: _("yes"), False: _("no")}
 ACTIVE_FILTER = {"yes": True, "no": False}
 
 

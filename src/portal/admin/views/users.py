@@ -24,7 +24,7 @@ from portal.admin.schemas import GrantPartySchema, NewUserSchema, UserDetailsSch
 from portal.admin.services import SettingRefused
 from portal.audit.interfaces import IAuditService
 from portal.db.ids import parse_id
-from portal.i18n import LANGUAGES, _, translate
+from portal.i18n import LANGUAGES, _, titles, translate
 from portal.identity.interfaces import IAuthService, IPasswordService
 from portal.identity.models import User, UserRole, UserState, full_name
 from portal.identity.schemas import SetPasswordSchema
@@ -76,7 +76,7 @@ class UserList(ListView):
 
     def extra(self, page):
         return {"licence": licence_usage(self.request.dbsession, licence_limit(self.request.registry)),
-                "full_name": full_name}
+                "full_name": full_name, "state_labels": titles(self.request, STATE_LABELS)}
 
 
 NEW_USER = dict(context=UsersContainer, name="new", permission=Permission.AdminUsers,

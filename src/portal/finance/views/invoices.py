@@ -15,11 +15,13 @@ from portal.finance.services.invoices import (
     period_condition,
 )
 from portal.finance.services.top_up import waiting
-from portal.i18n import _, titles
+from portal.i18n import _, titles, translate
 from portal.parties.models import Contract
 from portal.security.permissions import Permission
 from portal.views.listing import ANY_ID, ListSpec, TotalledListView
 from portal.views.xlsx import Column
+
+PDF_LABEL = _("PDF")  # each row's link to its invoice's PDF
 
 
 def company_today(request):
@@ -109,6 +111,7 @@ class InvoiceList(TotalledListView):
             "contract_numbers": {c.id: c.number for c in contracts},
             "states": STATE_TITLES,
             "state_titles": titles(self.request, STATE_TITLES),
+            "pdf_label": translate(self.request, PDF_LABEL),
             "totals": self.totals,
             "page_zip_url": self.request.resource_url(self.context, "zip", query=[("id", i) for i in page_ids])
             if page_ids else None,

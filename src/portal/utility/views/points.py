@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from portal.attachments.services import IAttachmentService
 from portal.audit.interfaces import IAuditService
 from portal.formats import format_date
-from portal.i18n import _, titles, translate
+from portal.i18n import YES_NO, _, titles, translate
 from portal.parties.models import Contract
 from portal.security.permissions import Permission
 from portal.utility.chart import Series, bar_chart
@@ -40,7 +40,7 @@ def export_columns(request):
         Column(_("Tariff"), lambda r: r.SupplyPoint.tariff, width=20),
         Column(_("Contract"), "contract_number", width=16),
         Column(_("State"), lambda r: point_state_title(r.SupplyPoint.state), width=14),
-        Column(_("Self-readings"), lambda r: _("yes") if r.SupplyPoint.self_readings else _("no"), width=14),
+        Column(_("Self-readings"), lambda r: YES_NO[bool(r.SupplyPoint.self_readings)], width=14),
     )
 
 
@@ -69,7 +69,8 @@ class SupplyPointList(ListView):
                 .outerjoin(Contract, Contract.id == SupplyPoint.contract_id))
 
     def extra(self, page):
-        return {"media": titles(self.request, MEDIA), "states": titles(self.request, POINT_STATES)}
+        return {"media": titles(self.request, MEDIA), "states": titles(self.request, POINT_STATES),
+                "yes_no": titles(self.request, YES_NO)}
 
 
 @dataclass
