@@ -16,6 +16,7 @@ from pyramid.csrf import new_csrf_token
 from sqlalchemy import String, bindparam, cast, delete, func, or_, select, update
 from zope.interface import implementer
 
+from portal.db.lists import comma_list
 from portal.db.meta import utcnow
 from portal.i18n import SESSION_LANG_KEY
 from portal.identity.interfaces import SESSION_IDENTITY, IAuthService, IPasswordService
@@ -373,7 +374,7 @@ def request_identity(request) -> Identity | None:
 
 def _ids(column):
     """The values of ``column`` in one comma-separated string (NULL when there are none)."""
-    return func.aggregate_strings(cast(column, String), ",")
+    return comma_list(cast(column, String))
 
 
 def grant_columns(user_id):
@@ -387,7 +388,7 @@ def grant_columns(user_id):
     return (
         select(_ids(UserRole.role)).where(UserRole.user_id == user_id).scalar_subquery(),
         # "<party id>:<role>" of each active membership of a party that is not blocked.
-        select(func.aggregate_strings(cast(Membership.party_id, String) + ":" + Membership.role, ","))
+        select(comma_list(cast(Membership.party_id, String) + ":" + Membership.role))
         .join(Party, Party.id == Membership.party_id)
         .where(Membership.user_id == user_id, Membership.state == MembershipState.active,
                Party.state == PartyState.active)

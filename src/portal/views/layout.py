@@ -9,6 +9,7 @@ from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.attachments.services import human_size
+from portal.db.lists import comma_list
 from portal.formats import format_date, format_datetime, format_money, format_number
 from portal.i18n import LANGUAGES, identity_or_none
 from portal.kept import kept
@@ -57,7 +58,7 @@ def counters_statement(scoped=False):
         _count_upto(receipts, COUNTER_CAP),
         receipts.where(MessageReceipt.delivered_at.is_(None)).exists(),
         _count_upto(notices.unread_notices(user_id), COUNTER_CAP),
-        select(func.aggregate_strings(cast(holding.c.party_id, String), ",")).scalar_subquery(),
+        select(comma_list(cast(holding.c.party_id, String))).scalar_subquery(),
     )
 
 
