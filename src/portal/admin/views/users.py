@@ -76,7 +76,7 @@ class UserList(ListView):
 
     def extra(self, page):
         return {"licence": licence_usage(self.request.dbsession, licence_limit(self.request.registry)),
-                "full_name": full_name, "state_labels": titles(self.request, STATE_LABELS)}
+                "full_name": full_name, "state_titles": titles(self.request, STATE_LABELS)}
 
 
 NEW_USER = dict(context=UsersContainer, name="new", permission=Permission.AdminUsers,
