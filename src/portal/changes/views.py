@@ -82,7 +82,7 @@ class ChangeList(ListView):
 
     def extra(self, page):
         return {
-            "states": CHANGE_REQUEST.states, "state_titles": titles(self.request, CHANGE_REQUEST.state_titles),
+            "state_titles": titles(self.request, CHANGE_REQUEST.state_titles),
             "fields": lambda item: changed_fields(self.request, item),
             "can_create": self.request.has_permission(Permission.ChangesCreate, self.context),
         }

@@ -70,7 +70,7 @@ class RequestList(ListView):
         language = self.request.locale_name
         return {
             "type_names": {t.id: type_name(t.names, t.code, language) for t in types},
-            "states": REQUEST.states, "state_titles": titles(self.request, REQUEST.state_titles),
+            "state_titles": titles(self.request, REQUEST.state_titles),
             "can_create": self.request.has_permission(Permission.RequestsCreate, self.context),
         }
 

@@ -69,7 +69,7 @@ class TicketList(ListView):
     def extra(self, page):
         now = utcnow()
         return {
-            "states": SERVICE_TICKET.states, "state_titles": titles(self.request, SERVICE_TICKET.state_titles),
+            "state_titles": titles(self.request, SERVICE_TICKET.state_titles),
             "priorities": PRIORITIES, "priority_label": priority_label,
             "overdue": {t.id for t in page.items if is_overdue(t.due_at, t.state, now)},
             "can_create": self.request.has_permission(Permission.TicketsCreate, self.context),

@@ -109,7 +109,6 @@ class InvoiceList(TotalledListView):
             "remainder": invoice_remainder,
             "contracts": contracts,
             "contract_numbers": {c.id: c.number for c in contracts},
-            "states": STATE_TITLES,
             "state_titles": titles(self.request, STATE_TITLES),
             "pdf_label": translate(self.request, PDF_LABEL),
             "totals": self.totals,

@@ -69,7 +69,7 @@ class SupplyPointList(ListView):
                 .outerjoin(Contract, Contract.id == SupplyPoint.contract_id))
 
     def extra(self, page):
-        return {"media": titles(self.request, MEDIA), "states": titles(self.request, POINT_STATES),
+        return {"media": titles(self.request, MEDIA), "state_titles": titles(self.request, POINT_STATES),
                 "yes_no": titles(self.request, YES_NO)}
 
 

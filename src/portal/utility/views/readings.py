@@ -230,7 +230,7 @@ class ReadingList(ListView):
             .order_by(SupplyPoint.address, SupplyPoint.id)).all()
         locale = self.request.locale_name
         return {
-            "states": READING.states, "state_titles": titles(self.request, READING.state_titles),
+            "state_titles": titles(self.request, READING.state_titles),
             "points": points,
             "values": lambda reading: values_text(reading, locale),
         }
