@@ -1,10 +1,21 @@
 """Tags as they are kept and filtered on, titles in each language, and the fallback file name."""
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from portal.documents.demo import simple_pdf
-from portal.documents.services.library import ANY_TAG, join_tags, parse_tags, title_in
+from portal.documents.services.library import (
+    ANY_TAG,
+    TAG_SEPARATOR,
+    join_tags,
+    most_used_tags,
+    parse_tags,
+    tag_list,
+    title_in,
+)
 from portal.documents.views import ascii_filename
 
 
@@ -12,6 +23,33 @@ def test_tags_are_lowercase_single_spaced_and_once():
     assert parse_tags(" Tariff , 2026;tariff,,  Price   List ") == ["tariff", "2026", "price list"]
     assert join_tags(parse_tags("b, a")) == "b, a"
     assert parse_tags("") == [] and parse_tags(None) == []
+
+
+def _tags_counted_per_document(texts, limit):
+    """The tags most used, counted one document at a time as each document's tag list reads them."""
+    counter = Counter()
+    for text in texts:
+        counter.update(tag_list(SimpleNamespace(tags=text)))
+    return sorted(tag for tag, _n in counter.most_common(limit))
+
+
+def test_the_most_used_tags_are_counted_over_the_documents():
+    texts = ["tariff, 2026", "tariff", "price list, 2026", "tariff, archive"]
+    assert most_used_tags(texts, 2) == ["2026", "tariff"]
+    assert most_used_tags(texts, 30) == ["2026", "archive", "price list", "tariff"]
+    assert most_used_tags([], 30) == []
+
+
+# Texts as kept (tags joined by ", ") and some that are not (a separator at an end, doubled, commas).
+TAG_TEXTS = st.lists(st.one_of(
+    st.lists(st.sampled_from(["a", "b", "tariff", "price list", "2026"]), max_size=4).map(TAG_SEPARATOR.join),
+    st.text(alphabet="ab, ", max_size=8),
+), max_size=12)
+
+
+@given(TAG_TEXTS, st.integers(min_value=1, max_value=6))
+def test_the_most_used_tags_are_those_each_document_counts(texts, limit):
+    assert most_used_tags(texts, limit) == _tags_counted_per_document(texts, limit)
 
 
 @pytest.mark.parametrize("value,allowed", [

@@ -131,15 +131,24 @@ def party_folders(session, counts: dict, language: str) -> list[tuple]:
     return [(f, counts[f.id]) for f in folders]
 
 
+def most_used_tags(texts, limit: int) -> list[str]:
+    """The ``limit`` tags most used in ``texts`` (documents' kept tags), by name; of tags used alike,
+    those met first.
+
+    The texts are split and counted as one text: a thousand documents' tags split and counted one
+    document at a time cost a tenth of the document list's page."""
+    counter = Counter(TAG_SEPARATOR.join(texts).split(TAG_SEPARATOR))
+    counter.pop("", None)
+    return sorted(tag for tag, _n in counter.most_common(limit))
+
+
 def party_tags(session, party_id, today: date, limit=30) -> list[str]:
-    """The tags most used among the party's documents (read from at most TAG_SAMPLE of them)."""
-    counter = Counter()
-    for tags in session.scalars(
+    """The tags most used among the party's documents (read from at most TAG_SAMPLE of them), read
+    through the session's connection: a thousand texts need no ORM rows (the page has nothing to flush)."""
+    return most_used_tags(session.connection().scalars(
         select(Document.tags).where(shown_to_party(party_id, today), Document.tags != "")
         .order_by(Document.updated_at.desc()).limit(TAG_SAMPLE)
-    ):
-        counter.update(t for t in tags.split(TAG_SEPARATOR) if t)
-    return sorted(tag for tag, _n in counter.most_common(limit))
+    ).all(), limit)
 
 
 def new_documents(session, party_id, today: date, limit=10) -> tuple[list, int]:
