@@ -846,7 +846,7 @@ def main(argv=None) -> int:
         prog="bench/run", description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="sections (--only):\n" + "\n".join(f"  {name:8} {section.about}" for name, section in SECTIONS.items()))
     parser.add_argument("--smoke", action="store_true", help="tiny SQLite data, 1 s per figure: proves the scripts work")
-    parser.add_argument("--big", action="store_true", help="also 1,000,000 parties (about 7 minutes to generate, once)")
+    parser.add_argument("--big", action="store_true", help="also 1,000,000 parties (generated once: about 50 minutes, 13 GB on PostgreSQL)")
     parser.add_argument("--sqlite", action="store_true", help="SQLite even when PostgreSQL is reachable")
     parser.add_argument("--pg", default=PG_SERVER, metavar="URL",
                         help=f"the PostgreSQL server; databases bench_p<N> are made there ({PG_SERVER})")
