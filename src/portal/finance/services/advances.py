@@ -45,7 +45,8 @@ class AdvanceTotals:
 def advance_totals(session, statement) -> list[AdvanceTotals]:
     """The totals of every schedule ``statement`` selects (all of them, not one page), per currency,
     summed by the database over the statement's own filters: those of exactly what is listed. The
-    subquery selects only what the sums join on and group by (as ``invoice_totals``)."""
+    subquery selects only what the sums join on and group by, so ``statement`` is a plain select of
+    schedules (as ``invoice_totals``'s is of invoices)."""
     listed = statement.with_only_columns(AdvanceSchedule.id, AdvanceSchedule.currency).order_by(None).subquery()
     owed = case((AdvancePayment.paid_amount < AdvancePayment.amount,
                  AdvancePayment.amount - AdvancePayment.paid_amount), else_=ZERO)

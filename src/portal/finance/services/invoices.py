@@ -43,6 +43,8 @@ def invoice_totals(session, statement) -> list[CurrencyTotals]:
     Summed by the database over the statement's own filters, so the totals are
     those of exactly the set the list shows and the export writes. The subquery selects only the
     summed columns: one of every invoice column cost more to build than the database took to sum.
+    So ``statement`` is a plain select of invoices, as a list's is: with DISTINCT or GROUP BY, fewer
+    columns would make other rows.
     """
     listed = statement.with_only_columns(*SUMMED).order_by(None).subquery()
     live = listed.c.cancelled.is_(False)
